@@ -1,0 +1,6 @@
+#include "suites.h"
+Suite *
+expand_suite(void)
+{
+	return suite_create("expand");
+}

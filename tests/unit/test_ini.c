@@ -1,0 +1,6 @@
+#include "suites.h"
+Suite *
+ini_suite(void)
+{
+	return suite_create("ini");
+}
