@@ -261,10 +261,10 @@ parse_autorestart(const char *v, enum autorestart *out, char **err)
 }
 
 static const struct { const char *desc, *name; int level; } levels[] = {
-	{"critical", "CRIT", LOG_CRIT}, {"error", "ERRO", LOG_ERRO},
-	{"warn", "WARN", LOG_WARN},     {"info", "INFO", LOG_INFO},
-	{"debug", "DEBG", LOG_DEBG},    {"trace", "TRAC", LOG_TRAC},
-	{"blather", "BLAT", LOG_BLAT},
+	{"critical", "CRIT", LV_CRIT}, {"error", "ERRO", LV_ERRO},
+	{"warn", "WARN", LV_WARN},     {"info", "INFO", LV_INFO},
+	{"debug", "DEBG", LV_DEBG},    {"trace", "TRAC", LV_TRAC},
+	{"blather", "BLAT", LV_BLAT},
 };
 
 int

@@ -12,8 +12,8 @@ enum autorestart { AUTORESTART_NEVER, AUTORESTART_UNEXPECTED, AUTORESTART_ALWAYS
 
 /* Log levels with Supervisor's numbers. */
 enum loglevel {
-	LOG_BLAT = 3, LOG_TRAC = 5, LOG_DEBG = 10, LOG_INFO = 20,
-	LOG_WARN = 30, LOG_ERRO = 40, LOG_CRIT = 50,
+	LV_BLAT = 3, LV_TRAC = 5, LV_DEBG = 10, LV_INFO = 20,
+	LV_WARN = 30, LV_ERRO = 40, LV_CRIT = 50,
 };
 
 int parse_bool(const char *v, bool *out, char **err);

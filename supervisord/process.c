@@ -1,0 +1,727 @@
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spawn.h"
+#include "supervisor.h"
+#include "util.h"
+
+/* A program that keeps exiting at once is restarted immediately the first
+ * time, then at most once a second (runit and s6 throttle the same way). */
+#define RESPAWN_INTERVAL_MS 1000
+/* Pipe reads: Supervisor reads up to 128 KiB per readable event. */
+#define READ_CHUNK 131072
+/* After a child exits, what is still in its pipes is drained, but a
+ * grandchild holding the pipe open cannot keep the loop here forever. */
+#define DRAIN_LIMIT (4 * 1024 * 1024)
+
+enum pevent { EV_START, EV_STOP, EV_TIMER, EV_COUNT };
+
+static const struct { enum pstate s; const char *name; } state_names[] = {
+	{PS_STOPPED, "STOPPED"}, {PS_STARTING, "STARTING"}, {PS_RUNNING, "RUNNING"},
+	{PS_BACKOFF, "BACKOFF"}, {PS_STOPPING, "STOPPING"}, {PS_EXITED, "EXITED"},
+	{PS_FATAL, "FATAL"},     {PS_UNKNOWN, "UNKNOWN"},
+};
+
+const char *
+pstate_name(enum pstate s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(state_names); i++)
+		if (state_names[i].s == s)
+			return state_names[i].name;
+	return "UNKNOWN";
+}
+
+static int
+state_index(enum pstate s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(state_names); i++)
+		if (state_names[i].s == s)
+			return (int)i;
+	return 7;
+}
+
+static const char *
+signame(int sig)
+{
+	static char buf[32];
+	const char *n = signal_name(sig);
+	if (n)
+		snprintf(buf, sizeof buf, "SIG%s", n);
+	else
+		snprintf(buf, sizeof buf, "signal %d", sig);
+	return buf;
+}
+
+char *
+describe_exit(int status)
+{
+	if (WIFEXITED(status))
+		return xasprintf("exit status %d", WEXITSTATUS(status));
+	if (WIFSIGNALED(status)) {
+		const char *n = signal_name(WTERMSIG(status));
+		char *s = n ? xasprintf("terminated by SIG%s", n) : xasprintf("terminated by signal %d", WTERMSIG(status));
+		if (WCOREDUMP(status)) {
+			char *c = xasprintf("%s (core dumped)", s);
+			free(s);
+			s = c;
+		}
+		return s;
+	}
+	return xasprintf("unknown termination cause 0x%04x", status);
+}
+
+static struct loop *
+L(struct process *p)
+{
+	return p->sv->loop;
+}
+
+static void arm_for_state(struct process *p);
+
+static void
+change_state(struct process *p, enum pstate new_state)
+{
+	enum pstate old = p->state;
+	if (old == new_state)
+		return;
+	p->state = new_state;
+	if (new_state == PS_BACKOFF)
+		p->backoff++;
+	arm_for_state(p);
+	supervisor_process_changed(p->sv, p, old);
+}
+
+static void
+set_spawnerr(struct process *p, char *msg)
+{
+	free(p->spawnerr);
+	p->spawnerr = msg;
+}
+
+/* ---- output channels ---- */
+
+/* strip_ansi: drop ESC [ ... up to the first of HfABCDRsuJKhlpm. */
+static size_t
+strip_ansi(char *buf, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\x1b' && i + 1 < n && buf[i + 1] == '[') {
+			size_t j = i + 2;
+			while (j < n && !strchr("HfABCDRsuJKhlpm", buf[j]))
+				j++;
+			if (j < n) {
+				i = j;
+				continue;
+			}
+		}
+		buf[o++] = buf[i];
+	}
+	return o;
+}
+
+static void
+channel_close(struct process *p, struct channel *c)
+{
+	if (c->fd >= 0) {
+		loop_del_fd(L(p), c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+static void
+channel_write(struct process *p, struct channel *c, const char *which, char *buf, size_t n)
+{
+	if (p->sv->cfg->sd.strip_ansi)
+		n = strip_ansi(buf, n);
+	if (c->has_log && c->log.fd >= 0 && rotfile_write(&c->log, buf, n) < 0)
+		log_error("failed to write to log of '%s': %s", p->cfg->name, strerror(errno));
+	const struct stream_config *sc = c == &p->out ? &p->cfg->out : &p->cfg->err;
+	if (sc->syslog) {
+		char *copy = xstrndup(buf, n), *save = NULL;
+		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			syslog(LOG_INFO, "%s %s", p->cfg->name, line);
+		free(copy);
+	}
+	if (log_enabled(LV_DEBG))
+		log_debug("'%s' %s output:\n%.*s", p->cfg->name, which, (int)n, buf);
+}
+
+/* Read what is there; returns bytes read, 0 at EOF (channel closed), -1
+ * when nothing more is available now. */
+static ssize_t
+channel_read(struct process *p, struct channel *c)
+{
+	static char buf[READ_CHUNK];
+	ssize_t n = read(c->fd, buf, sizeof buf);
+	if (n > 0) {
+		channel_write(p, c, c == &p->out ? "stdout" : "stderr", buf, (size_t)n);
+		return n;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return -1;
+	log_debug("fd %d closed, stopped monitoring %s", c->fd, c == &p->out ? "stdout" : "stderr");
+	channel_close(p, c);
+	return 0;
+}
+
+static void
+on_output(struct loop *l, int fd, uint32_t events, void *data)
+{
+	(void)l;
+	(void)events;
+	struct process *p = data;
+	struct channel *c = p->out.fd == fd ? &p->out : &p->err;
+	channel_read(p, c);
+}
+
+static void
+drain(struct process *p, struct channel *c)
+{
+	size_t total = 0;
+	while (c->fd >= 0 && total < DRAIN_LIMIT) {
+		ssize_t n = channel_read(p, c);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+}
+
+static int
+channel_open_log(struct channel *c, const struct stream_config *sc)
+{
+	if (!c->path)
+		return 0;
+	if (rotfile_open(&c->log, c->path, sc->logfile_maxbytes, sc->logfile_backups) < 0)
+		return -1;
+	c->has_log = true;
+	return 0;
+}
+
+static void
+channel_close_log(struct channel *c)
+{
+	if (c->has_log)
+		rotfile_close(&c->log);
+	c->has_log = false;
+}
+
+/* ---- spawning ---- */
+
+static char **
+child_environment(struct process *p)
+{
+	struct kvlist env = {0};
+	for (char **e = p->sv->environ; *e; e++) {
+		char *eq = strchr(*e, '=');
+		if (!eq)
+			continue;
+		char *k = xstrndup(*e, (size_t)(eq - *e));
+		kv_set(&env, k, eq + 1);
+		free(k);
+	}
+	kv_set(&env, "SUPERVISOR_ENABLED", "1");
+	const char *url = p->cfg->serverurl ? p->cfg->serverurl : p->sv->cfg->serverurl;
+	if (url)
+		kv_set(&env, "SUPERVISOR_SERVER_URL", url);
+	kv_set(&env, "SUPERVISOR_PROCESS_NAME", p->cfg->name);
+	kv_set(&env, "SUPERVISOR_GROUP_NAME", p->group->cfg->name);
+	kv_copy(&env, &p->cfg->environment);
+	char **envp = xcalloc(env.n + 1, sizeof(char *));
+	for (size_t i = 0; i < env.n; i++)
+		envp[i] = xasprintf("%s=%s", env.keys[i], env.vals[i]);
+	kv_free(&env);
+	return envp;
+}
+
+static void
+free_envp(char **envp)
+{
+	for (char **e = envp; *e; e++)
+		free(*e);
+	free(envp);
+}
+
+static const char *
+errno_code(int e)
+{
+	switch (e) {
+	case EMFILE: return "EMFILE";
+	case ENFILE: return "ENFILE";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	default: return strerror(e);
+	}
+}
+
+/* The three pipes; our ends non-blocking and close-on-exec. */
+static int
+make_pipes(struct process *p, int child[3], int ours[3])
+{
+	bool want_err = !p->cfg->redirect_stderr || p->group->cfg->kind == GROUP_EVENTLISTENER;
+	int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+	for (int i = 0; i < 3; i++) {
+		if (i == 2 && !want_err)
+			break;
+		if (pipe2(fds[i], O_CLOEXEC) < 0) {
+			int e = errno;
+			for (int j = 0; j < i; j++) {
+				close(fds[j][0]);
+				close(fds[j][1]);
+			}
+			errno = e;
+			return -1;
+		}
+	}
+	child[0] = fds[0][0], ours[0] = fds[0][1];
+	child[1] = fds[1][1], ours[1] = fds[1][0];
+	child[2] = want_err ? fds[2][1] : fds[1][1];
+	ours[2] = want_err ? fds[2][0] : -1;
+	for (int i = 0; i < 3; i++)
+		if (ours[i] >= 0)
+			fcntl(ours[i], F_SETFL, fcntl(ours[i], F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+static void
+spawn_failed(struct process *p, char *msg)
+{
+	log_info("spawnerr: %s", msg);
+	set_spawnerr(p, msg);
+	change_state(p, PS_BACKOFF);
+}
+
+static void
+spawn(struct process *p)
+{
+	const char *name = p->cfg->name;
+	if (p->pid) {
+		log_warn("process '%s' already running", name);
+		return;
+	}
+	p->killing = false;
+	set_spawnerr(p, NULL);
+	p->exitstatus = 0;
+	p->laststart_ms = loop_update_time(L(p));
+	p->laststart = time(NULL);
+	p->spawned_once = true;
+	change_state(p, PS_STARTING);
+
+	struct strv argv = {0};
+	char *filename = NULL, *msg = NULL;
+	if (command_resolve(p->cfg->command, &p->cfg->environment, &argv, &filename, &msg) != CMD_OK) {
+		strv_free(&argv);
+		spawn_failed(p, msg);
+		return;
+	}
+	int child[3], ours[3];
+	if (make_pipes(p, child, ours) < 0) {
+		int e = errno;
+		strv_free(&argv);
+		free(filename);
+		spawn_failed(p, e == EMFILE ? xasprintf("too many open files to spawn '%s'", name)
+					    : xasprintf("unknown error making dispatchers for '%s': %s", name, errno_code(e)));
+		return;
+	}
+	if (channel_open_log(&p->out, &p->cfg->out) < 0 || channel_open_log(&p->err, &p->cfg->err) < 0)
+		log_error("could not open log file for '%s': %s", name, strerror(errno));
+	strv_push(&argv, NULL);
+	struct child_setup cs = {
+		.filename = filename, .argv = argv.v, .envp = child_environment(p),
+		.stdin_fd = child[0], .stdout_fd = child[1], .stderr_fd = child[2],
+		.directory = p->cfg->directory, .umask = p->cfg->umask,
+		.has_uid = p->cfg->has_uid, .uid = p->cfg->uid,
+	};
+	pid_t pid = fork();
+	if (pid == 0) {
+		loop_unblock_signals_for_child(L(p));
+		child_exec(&cs);
+	}
+	int fork_errno = errno;
+	free_envp(cs.envp);
+	free(filename);
+	argv.n--; /* the NULL terminator is not an owned string */
+	strv_free(&argv);
+	close(child[0]);
+	close(child[1]);
+	if (child[2] != child[1])
+		close(child[2]);
+	if (pid < 0) {
+		for (int i = 0; i < 3; i++)
+			if (ours[i] >= 0)
+				close(ours[i]);
+		channel_close_log(&p->out);
+		channel_close_log(&p->err);
+		spawn_failed(p, fork_errno == EAGAIN
+					? xasprintf("Too many processes in process table to spawn '%s'", name)
+					: xasprintf("unknown error during fork for '%s': %s", name, errno_code(fork_errno)));
+		return;
+	}
+	p->pid = pid;
+	pid_table_set(p->sv, pid, p);
+	p->stdin_fd = ours[0];
+	p->out.fd = ours[1];
+	p->err.fd = ours[2];
+	loop_add_fd(L(p), p->out.fd, EPOLLIN, on_output, p);
+	if (p->err.fd >= 0)
+		loop_add_fd(L(p), p->err.fd, EPOLLIN, on_output, p);
+	log_info("spawned: '%s' with pid %d", name, (int)pid);
+	timer_arm(L(p), &p->timer, p->laststart_ms + (int64_t)p->cfg->startsecs * 1000);
+}
+
+/* ---- stopping ---- */
+
+/* Send sig to the process (or its group); STARTING/RUNNING/STOPPING ->
+ * STOPPING with a new stopwaitsecs deadline. */
+static void
+kill_process(struct process *p, int sig)
+{
+	bool as_group = p->state == PS_STOPPING ? p->cfg->killasgroup : p->cfg->stopasgroup;
+	log_debug("killing %s (pid %d) %swith signal %s", p->cfg->name, (int)p->pid,
+		  as_group ? "process group " : "", signame(sig));
+	p->killing = true;
+	change_state(p, PS_STOPPING);
+	timer_arm(L(p), &p->timer, loop_now(L(p)) + (int64_t)p->cfg->stopwaitsecs * 1000);
+	if (kill(as_group ? -p->pid : p->pid, sig) < 0) {
+		if (errno == ESRCH) {
+			log_debug("unable to signal %s (pid %d), it probably just exited on its own: %s",
+				  p->cfg->name, (int)p->pid, strerror(errno));
+			return;
+		}
+		log_crit("unknown problem killing %s (%d):%s", p->cfg->name, (int)p->pid, strerror(errno));
+		timer_cancel(L(p), &p->timer);
+		change_state(p, PS_UNKNOWN);
+		p->killing = false;
+	}
+}
+
+static void
+give_up(struct process *p)
+{
+	p->backoff = 0;
+	timer_cancel(L(p), &p->timer);
+	change_state(p, PS_FATAL);
+}
+
+/* ---- the state machine: state x event -> action ---- */
+
+typedef int action(struct process *p, const char **msg);
+
+static int
+act_spawn(struct process *p, const char **msg)
+{
+	(void)msg;
+	spawn(p);
+	return 0;
+}
+
+static int
+act_nop(struct process *p, const char **msg)
+{
+	(void)p;
+	(void)msg;
+	return 0;
+}
+
+static int
+act_refuse(struct process *p, const char **msg)
+{
+	(void)p;
+	*msg = NULL;
+	return -1;
+}
+
+static int
+act_stop(struct process *p, const char **msg)
+{
+	(void)msg;
+	kill_process(p, p->cfg->stopsignal);
+	return 0;
+}
+
+static int
+act_stop_backoff(struct process *p, const char **msg)
+{
+	(void)msg;
+	log_debug("Attempted to kill %s, which is in BACKOFF state.", p->cfg->name);
+	timer_cancel(L(p), &p->timer);
+	change_state(p, PS_STOPPED);
+	return 0;
+}
+
+static int
+act_stop_not_running(struct process *p, const char **msg)
+{
+	static char buf[512];
+	snprintf(buf, sizeof buf, "attempted to kill %s with sig %s but it wasn't running", p->cfg->name,
+		 signame(p->cfg->stopsignal));
+	log_debug("%s", buf);
+	*msg = buf;
+	return -1;
+}
+
+static int
+act_started(struct process *p, const char **msg)
+{
+	(void)msg;
+	p->backoff = 0;
+	change_state(p, PS_RUNNING);
+	log_info("success: %s entered RUNNING state, process has stayed up for > than %d seconds (startsecs)",
+		 p->cfg->name, p->cfg->startsecs);
+	return 0;
+}
+
+static int
+act_backoff_timer(struct process *p, const char **msg)
+{
+	(void)msg;
+	if (p->sv->mood < MOOD_RUNNING)
+		return 0;
+	if (p->backoff > p->cfg->startretries) {
+		log_info("gave up: %s entered FATAL state, too many start retries too quickly", p->cfg->name);
+		give_up(p);
+	} else {
+		spawn(p);
+	}
+	return 0;
+}
+
+static int
+act_stopwait_expired(struct process *p, const char **msg)
+{
+	(void)msg;
+	log_warn("killing '%s' (%d) with SIGKILL", p->cfg->name, (int)p->pid);
+	kill_process(p, SIGKILL);
+	return 0;
+}
+
+static int
+act_autorestart(struct process *p, const char **msg)
+{
+	(void)msg;
+	if (p->sv->mood < MOOD_RUNNING)
+		return 0;
+	p->last_autorespawn_ms = loop_now(L(p));
+	spawn(p);
+	return 0;
+}
+
+/*                          START           STOP                  TIMER */
+static action *const machine[8][EV_COUNT] = {
+	/* STOPPED  */ {act_spawn,   act_stop_not_running, act_nop},
+	/* STARTING */ {act_refuse,  act_stop,             act_started},
+	/* RUNNING  */ {act_refuse,  act_stop,             act_nop},
+	/* BACKOFF  */ {act_spawn,   act_stop_backoff,     act_backoff_timer},
+	/* STOPPING */ {act_refuse,  act_nop,              act_stopwait_expired},
+	/* EXITED   */ {act_spawn,   act_stop_not_running, act_autorestart},
+	/* FATAL    */ {act_spawn,   act_stop_not_running, act_nop},
+	/* UNKNOWN  */ {act_refuse,  act_stop_not_running, act_nop},
+};
+
+static int
+dispatch(struct process *p, enum pevent ev, const char **msg)
+{
+	const char *ignored;
+	return machine[state_index(p->state)][ev](p, msg ? msg : &ignored);
+}
+
+static void
+on_timer(struct loop *l, void *data)
+{
+	(void)l;
+	dispatch(data, EV_TIMER, NULL);
+}
+
+int process_start(struct process *p) { return dispatch(p, EV_START, NULL); }
+int process_stop(struct process *p, const char **msg) { return dispatch(p, EV_STOP, msg); }
+
+void
+process_stop_for_shutdown(struct process *p)
+{
+	if (p->state == PS_RUNNING || p->state == PS_STARTING)
+		kill_process(p, p->cfg->stopsignal);
+	else if (p->state == PS_BACKOFF)
+		give_up(p);
+}
+
+void
+process_autostart(struct process *p)
+{
+	if (p->state == PS_STOPPED && !p->spawned_once && p->cfg->autostart && p->sv->mood == MOOD_RUNNING)
+		spawn(p);
+}
+
+static bool
+exit_expected(struct process *p, int es)
+{
+	for (int i = 0; i < p->cfg->exitcodes.n; i++)
+		if (p->cfg->exitcodes.codes[i] == es)
+			return true;
+	return false;
+}
+
+/* Entering BACKOFF (from spawn failures or quick exits) sets the retry
+ * deadline: backoff seconds from now, or at once when it is time to give up. */
+static void
+arm_for_state(struct process *p)
+{
+	struct loop *l = L(p);
+	if (p->state == PS_BACKOFF) {
+		int64_t wait = p->backoff > p->cfg->startretries ? 0 : (int64_t)p->backoff * 1000;
+		timer_arm(l, &p->timer, loop_now(l) + wait);
+	} else if (p->state == PS_EXITED) {
+		bool restart = p->cfg->autorestart == AUTORESTART_ALWAYS ||
+			       (p->cfg->autorestart == AUTORESTART_UNEXPECTED && !exit_expected(p, p->exitstatus));
+		if (!restart)
+			return;
+		int64_t next = p->last_autorespawn_ms + RESPAWN_INTERVAL_MS;
+		int64_t now = loop_now(l);
+		timer_arm(l, &p->timer, p->last_autorespawn_ms && next > now ? next : now);
+	}
+}
+
+/* ---- exit handling ---- */
+
+void
+process_reaped(struct process *p, int status)
+{
+	drain(p, &p->out);
+	drain(p, &p->err);
+	int64_t now = loop_update_time(L(p));
+	p->laststop = time(NULL);
+	int es = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	bool expected = exit_expected(p, es);
+	bool too_quickly = now - p->laststart_ms < (int64_t)p->cfg->startsecs * 1000;
+	char *desc = describe_exit(status);
+	const char *name = p->cfg->name;
+	timer_cancel(L(p), &p->timer);
+	pid_table_del(p->sv, p->pid);
+	p->pid = 0;
+	channel_close(p, &p->out);
+	channel_close(p, &p->err);
+	channel_close_log(&p->out);
+	channel_close_log(&p->err);
+	if (p->stdin_fd >= 0) {
+		close(p->stdin_fd);
+		p->stdin_fd = -1;
+	}
+	if (p->killing || p->state == PS_STOPPING) {
+		p->killing = false;
+		p->exitstatus = es;
+		change_state(p, PS_STOPPED);
+		if (expected)
+			log_info("stopped: %s (%s)", name, desc);
+		else
+			log_warn("stopped: %s (%s)", name, desc);
+	} else if (too_quickly && p->state == PS_STARTING) {
+		p->exitstatus = 0;
+		set_spawnerr(p, xstrdup("Exited too quickly (process log may have details)"));
+		change_state(p, PS_BACKOFF);
+		log_warn("exited: %s (%s; not expected)", name, desc);
+	} else {
+		p->backoff = 0;
+		p->exitstatus = es;
+		if (p->state == PS_STARTING)
+			change_state(p, PS_RUNNING);
+		if (!expected)
+			set_spawnerr(p, xasprintf("Bad exit code %d", es));
+		/* expected or not is needed by the EXITED event and autorestart */
+		change_state(p, PS_EXITED);
+		if (expected)
+			log_info("exited: %s (%s; expected)", name, desc);
+		else
+			log_warn("exited: %s (%s; not expected)", name, desc);
+	}
+	free(desc);
+}
+
+void
+process_reopen_logs(struct process *p)
+{
+	if (p->out.has_log)
+		rotfile_reopen(&p->out.log);
+	if (p->err.has_log)
+		rotfile_reopen(&p->err.log);
+}
+
+/* ---- setup ---- */
+
+/* <name>-<channel>---<identifier>-<8 random chars>.log, created 0600, as
+ * Python's mkstemp makes them (its alphabet: a-z 0-9 _). */
+static char *
+auto_log_name(struct process *p, const char *channel)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+	const struct supervisord_config *sd = &p->sv->cfg->sd;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char rnd[8];
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			break;
+		char suffix[9];
+		for (int i = 0; i < 8; i++)
+			suffix[i] = alphabet[rnd[i] % (sizeof alphabet - 1)];
+		suffix[8] = '\0';
+		char *path = xasprintf("%s/%s-%s---%s-%s.log", sd->childlogdir, p->cfg->name, channel, sd->identifier, suffix);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			close(fd);
+			return path;
+		}
+		free(path);
+		if (errno != EEXIST)
+			break;
+	}
+	log_error("could not create AUTO log file in %s: %s", sd->childlogdir, strerror(errno));
+	return NULL;
+}
+
+static char *
+log_path_for(struct process *p, const struct stream_config *sc, const char *channel)
+{
+	switch (sc->dest) {
+	case LOGDEST_AUTO: return auto_log_name(p, channel);
+	case LOGDEST_FILE: return xstrdup(sc->logfile);
+	default: return NULL;
+	}
+}
+
+void
+process_init(struct process *p, struct supervisor *sv, struct procgroup *g, struct process_config *cfg)
+{
+	*p = (struct process){.sv = sv, .group = g, .cfg = cfg, .state = PS_STOPPED, .stdin_fd = -1};
+	p->out = (struct channel){.fd = -1};
+	p->err = (struct channel){.fd = -1};
+	timer_init(&p->timer, on_timer, p);
+	timer_init(&p->report, NULL, p);
+	p->out.path = log_path_for(p, &cfg->out, "stdout");
+	p->err.path = log_path_for(p, &cfg->err, "stderr");
+}
+
+void
+process_destroy(struct process *p)
+{
+	timer_cancel(L(p), &p->timer);
+	if (p->pid)
+		pid_table_del(p->sv, p->pid);
+	channel_close(p, &p->out);
+	channel_close(p, &p->err);
+	channel_close_log(&p->out);
+	channel_close_log(&p->err);
+	if (p->stdin_fd >= 0)
+		close(p->stdin_fd);
+	free(p->out.path);
+	free(p->err.path);
+	free(p->spawnerr);
+}

@@ -1,0 +1,253 @@
+#include "supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "util.h"
+
+/* Shutdown progress is reported at most this often. */
+#define WAITING_REPORT_MS 3000
+
+/* ---- pid table: open addressing, so reaping is O(1) per child ---- */
+
+static size_t
+pid_hash(pid_t pid, size_t cap)
+{
+	return ((size_t)pid * 2654435761u) & (cap - 1);
+}
+
+static void
+pid_table_grow(struct supervisor *sv)
+{
+	size_t oldcap = sv->npids_cap;
+	struct pid_slot *old = sv->pids;
+	sv->npids_cap = oldcap ? oldcap * 2 : 64;
+	sv->pids = xcalloc(sv->npids_cap, sizeof(*sv->pids));
+	sv->npids_used = 0;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].pid > 0)
+			pid_table_set(sv, old[i].pid, old[i].p);
+	free(old);
+}
+
+void
+pid_table_set(struct supervisor *sv, pid_t pid, struct process *p)
+{
+	if ((sv->npids_used + 1) * 2 > sv->npids_cap)
+		pid_table_grow(sv);
+	size_t i = pid_hash(pid, sv->npids_cap);
+	while (sv->pids[i].pid > 0 && sv->pids[i].pid != pid)
+		i = (i + 1) & (sv->npids_cap - 1);
+	if (sv->pids[i].pid <= 0)
+		sv->npids_used++;
+	sv->pids[i] = (struct pid_slot){pid, p};
+}
+
+static struct pid_slot *
+pid_table_find(struct supervisor *sv, pid_t pid)
+{
+	if (!sv->npids_cap)
+		return NULL;
+	size_t i = pid_hash(pid, sv->npids_cap);
+	while (sv->pids[i].pid != 0) {
+		if (sv->pids[i].pid == pid)
+			return &sv->pids[i];
+		i = (i + 1) & (sv->npids_cap - 1);
+	}
+	return NULL;
+}
+
+void
+pid_table_del(struct supervisor *sv, pid_t pid)
+{
+	struct pid_slot *s = pid_table_find(sv, pid);
+	if (s)
+		*s = (struct pid_slot){-1, NULL}; /* a tombstone keeps probe chains intact */
+}
+
+/* ---- groups ---- */
+
+static void on_waiting_report(struct loop *l, void *data);
+
+void
+supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
+{
+	extern char **environ;
+	*sv = (struct supervisor){.loop = loop, .cfg = cfg, .mood = MOOD_RUNNING, .environ = environ};
+	timer_init(&sv->waiting_report, on_waiting_report, sv);
+	sv->ngroups = cfg->ngroups;
+	sv->groups = xcalloc((size_t)cfg->ngroups, sizeof(*sv->groups));
+	for (int i = 0; i < cfg->ngroups; i++) {
+		struct procgroup *g = &sv->groups[i];
+		g->cfg = &cfg->groups[i];
+		g->nprocs = g->cfg->nprocs;
+		g->procs = xcalloc((size_t)g->nprocs, sizeof(*g->procs));
+		for (int k = 0; k < g->nprocs; k++)
+			process_init(&g->procs[k], sv, g, &g->cfg->procs[k]);
+	}
+}
+
+void
+supervisor_start(struct supervisor *sv)
+{
+	/* groups in priority order; inside a group, configuration order */
+	for (int i = 0; i < sv->ngroups; i++)
+		for (int k = 0; k < sv->groups[i].nprocs; k++)
+			process_autostart(&sv->groups[i].procs[k]);
+}
+
+static bool
+group_all_stopped(const struct procgroup *g)
+{
+	for (int k = 0; k < g->nprocs; k++)
+		if (!pstate_is_stopped(g->procs[k].state))
+			return false;
+	return true;
+}
+
+static int
+cmp_stop_order(const void *a, const void *b)
+{
+	const struct process *x = *(struct process *const *)a, *y = *(struct process *const *)b;
+	if (x->cfg->priority != y->cfg->priority)
+		return x->cfg->priority > y->cfg->priority ? -1 : 1;
+	return -strcmp(x->cfg->name, y->cfg->name);
+}
+
+/* Stop the last group still to stop: RUNNING/STARTING get their stop
+ * signal in descending (priority, name) order, BACKOFF gives up. */
+static void
+stop_group(struct procgroup *g)
+{
+	struct process **order = xcalloc((size_t)g->nprocs + 1, sizeof(*order));
+	for (int k = 0; k < g->nprocs; k++)
+		order[k] = &g->procs[k];
+	qsort(order, (size_t)g->nprocs, sizeof(*order), cmp_stop_order);
+	for (int k = 0; k < g->nprocs; k++)
+		process_stop_for_shutdown(order[k]);
+	free(order);
+}
+
+static void shutdown_step(struct supervisor *sv);
+
+/* Advance the ordered stop as far as the current states allow. */
+static void
+shutdown_progress(struct supervisor *sv)
+{
+	/* stopping a group changes states, which calls back here: run once */
+	if (sv->in_progress) {
+		sv->progress_again = true;
+		return;
+	}
+	sv->in_progress = true;
+	do {
+		sv->progress_again = false;
+		shutdown_step(sv);
+	} while (sv->progress_again);
+	sv->in_progress = false;
+}
+
+static void
+shutdown_step(struct supervisor *sv)
+{
+	while (sv->stop_groups > 0) {
+		struct procgroup *g = &sv->groups[sv->stop_groups - 1];
+		stop_group(g);
+		if (!group_all_stopped(g))
+			return;
+		sv->stop_groups--;
+	}
+	for (int i = 0; i < sv->ngroups; i++)
+		if (!group_all_stopped(&sv->groups[i]))
+			return;
+	timer_cancel(sv->loop, &sv->waiting_report);
+	loop_stop(sv->loop);
+}
+
+static void
+on_waiting_report(struct loop *l, void *data)
+{
+	struct supervisor *sv = data;
+	struct strbuf names = {0};
+	for (int i = 0; i < sv->ngroups; i++)
+		for (int k = 0; k < sv->groups[i].nprocs; k++) {
+			struct process *p = &sv->groups[i].procs[k];
+			if (pstate_is_stopped(p->state))
+				continue;
+			sb_addf(&names, "%s%s", names.len ? ", " : "", p->cfg->name);
+			log_blather("%s state: %s", p->cfg->name, pstate_name(p->state));
+		}
+	if (names.len)
+		log_info("waiting for %s to die", names.p);
+	sb_free(&names);
+	timer_arm(l, &sv->waiting_report, loop_now(l) + WAITING_REPORT_MS);
+}
+
+void
+supervisor_shutdown(struct supervisor *sv, enum mood mood)
+{
+	sv->mood = mood;
+	if (!sv->stopping) {
+		sv->stopping = true;
+		sv->stop_groups = sv->ngroups;
+		timer_arm(sv->loop, &sv->waiting_report, loop_now(sv->loop) + WAITING_REPORT_MS);
+	}
+	shutdown_progress(sv);
+}
+
+void
+supervisor_process_changed(struct supervisor *sv, struct process *p, enum pstate old)
+{
+	(void)p;
+	(void)old;
+	if (sv->stopping && pstate_is_stopped(p->state))
+		shutdown_progress(sv);
+}
+
+void
+supervisor_reap(struct supervisor *sv)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0) {
+			if (pid < 0 && errno != ECHILD && errno != EINTR)
+				log_crit("waitpid error %d; a process may not be cleaned up properly", errno);
+			return;
+		}
+		struct pid_slot *slot = pid_table_find(sv, pid);
+		if (!slot) {
+			char *desc = describe_exit(status);
+			log_info("reaped unknown pid %d (%s)", (int)pid, desc);
+			free(desc);
+			continue;
+		}
+		process_reaped(slot->p, status);
+	}
+}
+
+void
+supervisor_reopen_logs(struct supervisor *sv)
+{
+	for (int i = 0; i < sv->ngroups; i++)
+		for (int k = 0; k < sv->groups[i].nprocs; k++)
+			process_reopen_logs(&sv->groups[i].procs[k]);
+}
+
+void
+supervisor_destroy(struct supervisor *sv)
+{
+	timer_cancel(sv->loop, &sv->waiting_report);
+	for (int i = 0; i < sv->ngroups; i++) {
+		for (int k = 0; k < sv->groups[i].nprocs; k++)
+			process_destroy(&sv->groups[i].procs[k]);
+		free(sv->groups[i].procs);
+	}
+	free(sv->groups);
+	free(sv->pids);
+	*sv = (struct supervisor){0};
+}

@@ -1,0 +1,57 @@
+/* The daemon: one generation of groups and processes built from the
+ * config, the daemon's own state (running, restarting, shutting down),
+ * its signals, reaping, and the ordered shutdown. */
+#ifndef CSUP_SUPERVISOR_H
+#define CSUP_SUPERVISOR_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "loop.h"
+#include "process.h"
+
+/* Supervisor's numbers (getState). */
+enum mood { MOOD_FATAL = 2, MOOD_RUNNING = 1, MOOD_RESTARTING = 0, MOOD_SHUTDOWN = -1 };
+
+struct procgroup {
+	struct group_config *cfg;
+	struct process *procs;
+	int nprocs;
+};
+
+struct pid_slot {
+	pid_t pid; /* 0: empty, -1: deleted */
+	struct process *p;
+};
+
+struct supervisor {
+	struct loop *loop;
+	struct config *cfg;
+	struct procgroup *groups; /* in config order (priority, name) */
+	int ngroups;
+	enum mood mood;
+	bool stopping;     /* the ordered stop has begun */
+	int stop_groups;   /* groups 0..stop_groups-1 are still to be stopped */
+	bool in_progress, progress_again;
+	struct timer waiting_report;
+	char **environ;    /* the daemon's environment at start, for children */
+	struct pid_slot *pids; /* open addressing, pid -> process */
+	size_t npids_cap, npids_used;
+};
+
+/* Build the groups of cfg (AUTO log names, processes in STOPPED). */
+void supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg);
+/* Autostart everything that should start. */
+void supervisor_start(struct supervisor *sv);
+/* Begin the ordered stop (SIGTERM, shutdown, restart). */
+void supervisor_shutdown(struct supervisor *sv, enum mood mood);
+void supervisor_destroy(struct supervisor *sv);
+/* Called by a process on every state change. */
+void supervisor_process_changed(struct supervisor *sv, struct process *p, enum pstate old);
+void supervisor_reap(struct supervisor *sv);
+void supervisor_reopen_logs(struct supervisor *sv);
+
+void pid_table_set(struct supervisor *sv, pid_t pid, struct process *p);
+void pid_table_del(struct supervisor *sv, pid_t pid);
+
+#endif
