@@ -174,6 +174,7 @@ has_opt(struct loader *ld, const char *section, const char *opt)
 		return rc < 0 ? set_err(ld, err) : 0;                                          \
 	}
 TYPED_GETTER(get_int, int, parse_int_i)
+TYPED_GETTER(get_ll, long long, parse_int)
 TYPED_GETTER(get_bool, bool, parse_bool)
 TYPED_GETTER(get_bytes, long long, parse_byte_size)
 TYPED_GETTER(get_octal, int, parse_octal)
@@ -336,7 +337,8 @@ check_name(struct loader *ld, const char *v, char **out)
 
 /* Options read once per section (program, fcgi-program, eventlistener). */
 struct section_opts {
-	int priority, startsecs, startretries, stopsignal, stopwaitsecs, numprocs, numprocs_start;
+	long long priority, startsecs, startretries, stopwaitsecs;
+	int stopsignal, numprocs, numprocs_start;
 	bool autostart, stopasgroup, killasgroup, redirect_stderr;
 	bool out_events, err_events;
 	long long out_capture, err_capture;
@@ -352,13 +354,13 @@ static int
 read_section_opts(struct loader *ld, const char *s, struct xdict *x, struct section_opts *o)
 {
 	char *err = NULL, *v;
-	if (get_int(ld, s, "priority", "999", x, &o->priority) < 0 ||
+	if (get_ll(ld, s, "priority", "999", x, &o->priority) < 0 ||
 	    get_bool(ld, s, "autostart", "true", x, &o->autostart) < 0 ||
 	    get_autorestart(ld, s, "autorestart", "unexpected", x, &o->autorestart) < 0 ||
-	    get_int(ld, s, "startsecs", "1", x, &o->startsecs) < 0 ||
-	    get_int(ld, s, "startretries", "3", x, &o->startretries) < 0 ||
+	    get_ll(ld, s, "startsecs", "1", x, &o->startsecs) < 0 ||
+	    get_ll(ld, s, "startretries", "3", x, &o->startretries) < 0 ||
 	    get_signal(ld, s, "stopsignal", "TERM", x, &o->stopsignal) < 0 ||
-	    get_int(ld, s, "stopwaitsecs", "10", x, &o->stopwaitsecs) < 0 ||
+	    get_ll(ld, s, "stopwaitsecs", "10", x, &o->stopwaitsecs) < 0 ||
 	    get_bool(ld, s, "stopasgroup", "false", x, &o->stopasgroup) < 0)
 		return -1;
 	if (!has_opt(ld, s, "killasgroup"))
@@ -586,19 +588,11 @@ build_processes(struct loader *ld, const char *s, const char *group_name, struct
 		goto out;
 	}
 	qsort(procs, (size_t)n, sizeof(*procs), cmp_process);
-	/* append, a later process of the same name replacing the earlier */
-	for (int i = 0; i < n; i++) {
-		int j;
-		for (j = 0; j < g->nprocs && !streq(g->procs[j].name, procs[i].name); j++)
-			;
-		if (j < g->nprocs) {
-			process_free(&g->procs[j]);
-			g->procs[j] = procs[i];
-			continue;
-		}
-		g->procs = xrealloc(g->procs, (size_t)(g->nprocs + 1) * sizeof(*g->procs));
-		g->procs[g->nprocs++] = procs[i];
-	}
+	/* appended as they are: two processes of one name both stay in the
+	 * config (the runtime keeps the later one, as Supervisor does) */
+	g->procs = xrealloc(g->procs, (size_t)(g->nprocs + n) * sizeof(*g->procs));
+	memcpy(g->procs + g->nprocs, procs, (size_t)n * sizeof(*procs));
+	g->nprocs += n;
 	free(procs);
 	rc = 0;
 out:
@@ -623,7 +617,7 @@ out:
 /* ---- groups ---------------------------------------------------------------- */
 
 static struct group_config *
-new_group(struct loader *ld, const char *name, enum group_kind kind, int priority)
+new_group(struct loader *ld, const char *name, enum group_kind kind, long long priority)
 {
 	struct config *cfg = ld->cfg;
 	cfg->groups = xrealloc(cfg->groups, (size_t)(cfg->ngroups + 1) * sizeof(*cfg->groups));
@@ -662,34 +656,38 @@ load_hetero_groups(struct loader *ld, struct strv *excluded)
 		char *name = NULL, *programs = NULL;
 		struct xdict h;
 		here_dict(ld, &h);
-		int priority, rc = -1;
+		long long priority;
+		int rc = -1;
 		if (check_name(ld, s + 6, &name) < 0)
 			goto next;
 		if (has_opt(ld, s, "programs") && !(programs = get_opt(ld, s, "programs", NULL, &h, true)))
 			goto next;
-		if (get_int(ld, s, "priority", "999", &h, &priority) < 0)
+		if (get_ll(ld, s, "priority", "999", &h, &priority) < 0)
 			goto next;
-		struct group_config *g = new_group(ld, name, GROUP_HETEROGENEOUS, priority);
+		new_group(ld, name, GROUP_HETEROGENEOUS, priority);
+		/* Quirk: Supervisor names the previous member's section in these
+		 * errors from the second member on (it reuses the variable). */
+		const char *shown = s;
 		char *save = NULL;
 		for (char *p = programs ? strtok_r(programs, ",", &save) : NULL; p; p = strtok_r(NULL, ",", &save)) {
 			char *prog = strip(p);
 			bool is_prog = section_exists(ld, "program:", prog);
 			bool is_fcgi = section_exists(ld, "fcgi-program:", prog);
 			if (!is_prog && !is_fcgi) {
-				set_err(ld, xasprintf("[%s] names unknown program or fcgi-program %s", s, prog));
+				set_err(ld, xasprintf("[%s] names unknown program or fcgi-program %s", shown, prog));
 				goto next;
 			}
 			if (is_prog && is_fcgi) {
-				set_err(ld, xasprintf("[%s] name %s is ambiguous (exists as program and fcgi-program)", s, prog));
+				set_err(ld, xasprintf("[%s] name %s is ambiguous (exists as program and fcgi-program)", shown, prog));
 				goto next;
 			}
 			char *sec = xasprintf("%s%s", is_prog ? "program:" : "fcgi-program:", prog);
 			/* the processes are built from the ini's own copy of the name */
 			const char *secname = ini_find(ini, sec)->name;
+			shown = secname;
 			strv_push(excluded, sec);
 			if (build_processes(ld, secname, name, &ld->cfg->groups[ld->cfg->ngroups - 1]) < 0)
 				goto next;
-			(void)g;
 		}
 		rc = 0;
 	next:
@@ -722,8 +720,8 @@ load_program_groups(struct loader *ld, const struct strv *excluded)
 		char *name = NULL;
 		struct xdict h;
 		here_dict(ld, &h);
-		int priority;
-		int rc = check_name(ld, s + 8, &name) < 0 || get_int(ld, s, "priority", "999", &h, &priority) < 0
+		long long priority;
+		int rc = check_name(ld, s + 8, &name) < 0 || get_ll(ld, s, "priority", "999", &h, &priority) < 0
 			 ? -1
 			 : build_processes(ld, s, name, new_group(ld, name, GROUP_PROGRAM, priority));
 		free(name);
@@ -745,11 +743,12 @@ load_eventlisteners(struct loader *ld)
 		const char *pool = s + strlen("eventlistener:");
 		struct xdict h;
 		here_dict(ld, &h);
-		int priority, buffer_size, rc = -1;
+		long long priority;
+		int buffer_size, rc = -1;
 		bool redirect;
 		char *handler = NULL, *events = NULL;
 		struct strv names = {0};
-		if (get_int(ld, s, "priority", "-1", &h, &priority) < 0 ||
+		if (get_ll(ld, s, "priority", "-1", &h, &priority) < 0 ||
 		    get_int(ld, s, "buffer_size", "10", &h, &buffer_size) < 0)
 			goto next;
 		if (buffer_size < 1) {
@@ -850,9 +849,15 @@ parse_fcgi_socket(struct loader *ld, const char *s, const char *sock, bool has_u
 	if (str_starts(sock, "tcp://")) {
 		const char *host = sock + 6, *colon = strchr(host, ':');
 		if (colon && colon > host && !strpbrk(host, " \t\r\n\f\v") && colon[1] &&
-		    strspn(colon + 1, "0123456789") == strlen(colon + 1) && strlen(colon + 1) < 10) {
+		    strspn(colon + 1, "0123456789") == strlen(colon + 1) && strlen(colon + 1) < 18) {
 			fs->host = xstrndup(host, (size_t)(colon - host));
-			fs->port = atoi(colon + 1);
+			for (char *c = fs->host; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			long long port = atoll(colon + 1);
+			if (port < 1 || port > 65535)
+				return set_err(ld, xasprintf("%lld is %s bound (%d) in [%s] socket", port,
+							     port < 1 ? "below lower" : "above upper", port < 1 ? 1 : 65535, s));
+			fs->port = (int)port;
 			fs->url = xasprintf("tcp://%s:%d", fs->host, fs->port);
 			return 0;
 		}
@@ -872,11 +877,12 @@ load_fcgi_programs(struct loader *ld, const struct strv *excluded)
 		struct xdict h;
 		here_dict(ld, &h);
 		struct fcgi_socket_config fs = {.backlog = -1, .mode = -1};
-		int priority, rc = -1;
+		long long priority;
+		int rc = -1;
 		bool has_uid = false;
 		uid_t uid = 0;
 		if (check_name(ld, s + strlen("fcgi-program:"), &name) < 0 ||
-		    get_int(ld, s, "priority", "999", &h, &priority) < 0)
+		    get_ll(ld, s, "priority", "999", &h, &priority) < 0)
 			goto next;
 		if (has_opt(ld, s, "user")) {
 			if (!(v = get_opt(ld, s, "user", NULL, &h, true)))
@@ -1074,10 +1080,13 @@ load_servers(struct loader *ld)
 		if (str_starts(ini->secs[i].name, "unix_http_server") && load_unix_server(ld, ini->secs[i].name) < 0)
 			return -1;
 	/* SUPERVISOR_SERVER_URL: the first unix socket, else the last inet one */
+	bool has_unix = false;
 	for (int i = 0; i < ld->cfg->nservers && !ld->cfg->serverurl; i++)
-		if (ld->cfg->servers[i].is_unix)
+		if (ld->cfg->servers[i].is_unix) {
 			ld->cfg->serverurl = xasprintf("unix://%s", ld->cfg->servers[i].file);
-	for (int i = 0; i < ld->cfg->nservers && !ld->cfg->serverurl; i++)
+			has_unix = true;
+		}
+	for (int i = 0; i < ld->cfg->nservers && !has_unix; i++)
 		if (!ld->cfg->servers[i].is_unix) {
 			const char *host = *ld->cfg->servers[i].host ? ld->cfg->servers[i].host : "localhost";
 			free(ld->cfg->serverurl);
@@ -1088,24 +1097,43 @@ load_servers(struct loader *ld)
 
 /* ---- [include] ------------------------------------------------------------ */
 
+static char *
+replace_all(const char *v, const char *what, const char *with)
+{
+	struct strbuf sb = {0};
+	const char *p = v;
+	for (const char *m; (m = strstr(p, what)); p = m + strlen(what)) {
+		sb_add(&sb, p, (size_t)(m - p));
+		sb_adds(&sb, with);
+	}
+	sb_adds(&sb, p);
+	return sb_steal(&sb);
+}
+
+/* Python's expand_here(): in every section, every value (its own or the
+ * one [DEFAULT] gives it) holding "%(here)s" is set, in that section, to
+ * the text with here put in. [DEFAULT] itself keeps the literal text. */
 static void
 replace_here(struct ini_doc *ini, const char *here)
 {
-	for (size_t i = 0; i <= ini->n; i++) {
-		struct ini_section *sec = i < ini->n ? &ini->secs[i] : &ini->defaults;
+	static const char mark[] = "%(here)s";
+	for (size_t i = 0; i < ini->n; i++) {
+		struct ini_section *sec = &ini->secs[i];
+		for (size_t k = 0; k < ini->defaults.n; k++) {
+			const char *key = ini->defaults.entries[k].key;
+			const char *v = ini_get(ini, sec, key);
+			if (strstr(v, mark)) {
+				char *nv = replace_all(v, mark, here);
+				ini_set(sec, key, nv);
+				free(nv);
+			}
+		}
 		for (size_t k = 0; k < sec->n; k++) {
 			char *v = sec->entries[k].value;
-			if (!strstr(v, "%(here)s"))
-				continue;
-			struct strbuf sb = {0};
-			for (char *p = v, *m; (m = strstr(p, "%(here)s")); p = m + 8) {
-				sb_add(&sb, p, (size_t)(m - p));
-				sb_adds(&sb, here);
-				if (!strstr(m + 8, "%(here)s"))
-					sb_adds(&sb, m + 8);
+			if (strstr(v, mark)) {
+				sec->entries[k].value = replace_all(v, mark, here);
+				free(v);
 			}
-			free(v);
-			sec->entries[k].value = sb_steal(&sb);
 		}
 	}
 }

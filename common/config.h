@@ -29,15 +29,15 @@ struct process_config {
 	char *command;
 	char *directory; /* NULL: inherit */
 	int umask;       /* -1: inherit */
-	int priority;
+	long long priority; /* Python ints are unbounded; 99999999999 is a valid priority */
 	bool autostart;
 	enum autorestart autorestart;
-	int startsecs, startretries;
+	long long startsecs, startretries; /* unbounded like Python ints */
 	bool has_uid;
 	uid_t uid;
 	struct stream_config out, err;
 	int stopsignal;
-	int stopwaitsecs;
+	long long stopwaitsecs;
 	bool stopasgroup, killasgroup;
 	struct exitcodes exitcodes;
 	bool redirect_stderr;
@@ -64,7 +64,7 @@ struct fcgi_socket_config {
 struct group_config {
 	char *name;
 	enum group_kind kind;
-	int priority;
+	long long priority;
 	struct process_config *procs;
 	int nprocs;
 	/* eventlistener pools */

@@ -106,7 +106,10 @@ tokenize(const char *s, struct strv *toks)
 				}
 			}
 		} else {
+			/* one character, which in UTF-8 may be several bytes */
 			sb_addc(&tok, *p++);
+			while ((*p & 0xC0) == 0x80)
+				sb_addc(&tok, *p++);
 		}
 		strv_push(toks, sb_steal(&tok));
 	}

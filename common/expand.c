@@ -118,24 +118,112 @@ bad_format(const char *s, const char *where, const char *why)
 	return msg;
 }
 
-/* One conversion of a value with printf-style flags/width/precision. The
- * format is built from flags the caller has checked against [-+ #0], digits
- * and '.', so it is safe to pass on to printf. */
+/* A conversion's flags, width and precision, as Python reads them. */
+struct spec {
+	bool minus, plus, space, alt, zero;
+	int width, prec; /* -1: none */
+};
+
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* Bytes of the first `chars` characters of s. */
+static size_t
+utf8_prefix(const char *s, size_t chars)
+{
+	size_t i = 0;
+	while (s[i] && chars) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		chars--;
+	}
+	return i;
+}
+
+static void
+pad(struct strbuf *out, char c, int n)
+{
+	for (int i = 0; i < n; i++)
+		sb_addc(out, c);
+}
+
+/* Text with width and precision counted in characters, as Python does. */
+static void
+put_text(struct strbuf *out, const char *text, const struct spec *sp)
+{
+	size_t len = sp->prec >= 0 ? utf8_prefix(text, (size_t)sp->prec) : strlen(text);
+	int chars = (int)utf8_chars(text, len);
+	int fill = sp->width > chars ? sp->width - chars : 0;
+	if (!sp->minus)
+		pad(out, ' ', fill);
+	sb_add(out, text, len);
+	if (sp->minus)
+		pad(out, ' ', fill);
+}
+
+/* Python's integer conversions: sign, 0x/0X/0o prefix with '#', precision
+ * as a minimum digit count, '0' padding after sign and prefix. */
+static void
+put_int(struct strbuf *out, long long num, char conv, const struct spec *sp)
+{
+	unsigned long long mag = num < 0 ? 0ULL - (unsigned long long)num : (unsigned long long)num;
+	char digits[80];
+	const char *fmt = conv == 'o' ? "%llo" : conv == 'x' ? "%llx" : conv == 'X' ? "%llX" : "%llu";
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int
-convert(struct strbuf *out, const struct xvar *v, const char *spec, size_t speclen, char conv, char **why)
+	snprintf(digits, sizeof digits, fmt, mag);
+#pragma GCC diagnostic pop
+	const char *sign = num < 0 ? "-" : sp->plus ? "+" : sp->space ? " " : "";
+	const char *prefix = !sp->alt ? "" : conv == 'o' ? "0o" : conv == 'x' ? "0x" : conv == 'X' ? "0X" : "";
+	int nd = (int)strlen(digits);
+	int zeros = sp->prec > nd ? sp->prec - nd : 0;
+	int len = (int)(strlen(sign) + strlen(prefix)) + zeros + nd;
+	int fill = sp->width > len ? sp->width - len : 0;
+	if (!sp->minus && !sp->zero)
+		pad(out, ' ', fill);
+	sb_adds(out, sign);
+	sb_adds(out, prefix);
+	if (!sp->minus && sp->zero)
+		pad(out, '0', fill);
+	pad(out, '0', zeros);
+	sb_adds(out, digits);
+	if (sp->minus)
+		pad(out, ' ', fill);
+}
+
+static void
+put_utf8(struct strbuf *out, unsigned long cp)
 {
-	char fmt[64];
-	if (speclen > 40) {
-		*why = xstrdup("format specification too long");
-		return -1;
-	}
+	char b[4];
+	int n;
+	if (cp < 0x80)
+		b[0] = (char)cp, n = 1;
+	else if (cp < 0x800)
+		b[0] = (char)(0xC0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+	else if (cp < 0x10000)
+		b[0] = (char)(0xE0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
+		b[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+	else
+		b[0] = (char)(0xF0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), b[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+	sb_add(out, b, (size_t)n);
+}
+
+/* One conversion of a value; *why gets Python's TypeError text. */
+static int
+convert(struct strbuf *out, const struct xvar *v, const struct spec *sp, char conv, char **why)
+{
 	switch (conv) {
 	case 's': case 'r': case 'a': {
 		char *text = v->is_int ? xasprintf("%lld", v->num) : (conv == 's' ? xstrdup(v->str) : pyrepr(v->str));
-		snprintf(fmt, sizeof fmt, "%%%.*ss", (int)speclen, spec);
-		sb_addf(out, fmt, text);
+		put_text(out, text, sp);
 		free(text);
 		return 0;
 	}
@@ -146,38 +234,68 @@ convert(struct strbuf *out, const struct xvar *v, const char *spec, size_t specl
 				: xasprintf("%%%c format: a real number is required, not str", conv);
 			return -1;
 		}
-		snprintf(fmt, sizeof fmt, "%%%.*sll%c", (int)speclen, spec, conv == 'u' ? 'd' : conv);
-		sb_addf(out, fmt, v->num);
+		put_int(out, v->num, conv, sp);
 		return 0;
-	case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+	case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': {
 		if (!v->is_int) {
 			*why = xstrdup("must be real number, not str");
 			return -1;
 		}
-		snprintf(fmt, sizeof fmt, "%%%.*s%c", (int)speclen, spec, conv);
-		sb_addf(out, fmt, (double)v->num);
+		char fmt[32];
+		snprintf(fmt, sizeof fmt, "%%%s%s%s%s%s*.*%c", sp->minus ? "-" : "", sp->plus ? "+" : "",
+			 sp->space ? " " : "", sp->alt ? "#" : "", sp->zero ? "0" : "", conv);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		sb_addf(out, fmt, sp->width < 0 ? 0 : sp->width, sp->prec < 0 ? 6 : sp->prec, (double)v->num);
+#pragma GCC diagnostic pop
 		return 0;
-	case 'c':
-		if (v->is_int && v->num >= 0 && v->num < 128) {
-			sb_addc(out, (char)v->num);
-			return 0;
+	}
+	case 'c': {
+		struct strbuf ch = {0};
+		if (v->is_int && v->num >= 0 && v->num < 0x110000) {
+			put_utf8(&ch, (unsigned long)v->num);
+		} else if (!v->is_int && utf8_chars(v->str, strlen(v->str)) == 1) {
+			sb_adds(&ch, v->str);
+		} else {
+			*why = xstrdup(v->is_int ? "%c arg not in range(0x110000)" : "%c requires int or char");
+			return -1;
 		}
-		if (!v->is_int && strlen(v->str) == 1) {
-			sb_adds(out, v->str);
-			return 0;
-		}
-		*why = xstrdup(v->is_int ? "%c arg not in range(0x110000)" : "%c requires int or char");
-		return -1;
+		struct spec nosp = *sp;
+		nosp.prec = -1;
+		put_text(out, ch.p, &nosp);
+		sb_free(&ch);
+		return 0;
+	}
 	}
 	return -1;
 }
-#pragma GCC diagnostic pop
+
+/* What a conversion without a key does to the whole mapping. */
+static char *
+mapping_arg_error(char conv)
+{
+	switch (conv) {
+	case 'd': case 'i': case 'u':
+		return xasprintf("%%%c format: a real number is required, not dict", conv);
+	case 'o': case 'x': case 'X':
+		return xasprintf("%%%c format: an integer is required, not dict", conv);
+	case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+		return xstrdup("must be real number, not dict");
+	case 'c':
+		return xstrdup("%c requires int or char");
+	default: /* %s of the whole mapping: its repr, which we do not reproduce */
+		return xstrdup("format requires a mapping");
+	}
+}
 
 int
 expand(const char *s, const struct xdict *d, const char *where, char **out, char **err)
 {
 	struct strbuf res = {0};
 	const char *p = s;
+	/* Python's argument index: the mapping itself is the one positional
+	 * argument, so only the first conversion without a key may take it. */
+	bool mapping_taken = false;
 	while (*p) {
 		const char *pct = strchr(p, '%');
 		if (!pct) {
@@ -192,6 +310,7 @@ expand(const char *s, const struct xdict *d, const char *where, char **out, char
 			continue;
 		}
 		const struct xvar *v = NULL;
+		bool keyed = false;
 		if (*p == '(') {
 			/* Python matches nested parentheses inside the key */
 			int depth = 1;
@@ -215,37 +334,65 @@ expand(const char *s, const struct xdict *d, const char *where, char **out, char
 				free(key);
 				goto fail;
 			}
+			keyed = true;
+			mapping_taken = true; /* the key's value became the argument */
 		}
-		const char *spec = p;
-		p += strspn(p, "-+ #0");
-		p += strspn(p, "0123456789");
+		struct spec sp = {.width = -1, .prec = -1};
+		for (;; p++) {
+			if (*p == '-') sp.minus = true;
+			else if (*p == '+') sp.plus = true;
+			else if (*p == ' ') sp.space = true;
+			else if (*p == '#') sp.alt = true;
+			else if (*p == '0') sp.zero = true;
+			else break;
+		}
+		if (*p == '*') {
+			*err = bad_format(s, where, keyed ? "not enough arguments for format string" : "* wants int");
+			goto fail;
+		}
+		if (*p >= '0' && *p <= '9')
+			sp.width = (int)strtol(p, (char **)&p, 10);
 		if (*p == '.') {
 			p++;
-			p += strspn(p, "0123456789");
+			sp.prec = (*p >= '0' && *p <= '9') ? (int)strtol(p, (char **)&p, 10) : 0;
 		}
-		size_t speclen = (size_t)(p - spec);
 		p += strspn(p, "hlL");
 		if (!*p) {
 			*err = bad_format(s, where, "incomplete format");
 			goto fail;
 		}
+		bool whole_mapping = false;
+		if (!keyed) {
+			if (mapping_taken) {
+				*err = bad_format(s, where, "not enough arguments for format string");
+				goto fail;
+			}
+			mapping_taken = whole_mapping = true;
+		}
 		if (!strchr("sradiuoxXeEfFgGc", *p)) {
 			unsigned char c = (unsigned char)*p;
-			char *why = (c >= 0x20 && c < 0x7f)
-				? xasprintf("unsupported format character '%c' (0x%x) at index %d", c, c, (int)(p - s))
-				: xasprintf("unsupported format character '\\x%02x' (0x%x) at index %d", c, c, (int)(p - s));
+			unsigned long cp = c;
+			if (c >= 0xC0) { /* the code point, as Python reports it */
+				int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+				cp = c & (0x3F >> more);
+				for (int i = 1; i <= more && p[i]; i++)
+					cp = (cp << 6) | ((unsigned char)p[i] & 0x3F);
+			}
+			char *why = xasprintf("unsupported format character '%c' (0x%lx) at index %zu",
+					      (c >= 0x20 && c < 0x7f) ? c : '?', cp, utf8_chars(s, (size_t)(p - s)));
 			*err = bad_format(s, where, why);
 			free(why);
 			goto fail;
 		}
-		if (!v) {
-			/* a conversion without a key would format the whole mapping */
-			*err = bad_format(s, where, "format requires a mapping");
-			goto fail;
-		}
 		char *why = NULL;
-		if (convert(&res, v, spec, speclen, *p, &why) < 0) {
-			*err = bad_format(s, where, why ? why : "bad conversion");
+		if (whole_mapping)
+			why = mapping_arg_error(*p);
+		else if (convert(&res, v, &sp, *p, &why) == 0)
+			why = NULL;
+		else if (!why)
+			why = xstrdup("bad conversion");
+		if (why) {
+			*err = bad_format(s, where, why);
 			free(why);
 			goto fail;
 		}

@@ -18,11 +18,11 @@
 
 struct parse {
 	struct ini_doc *doc;
-	FILE *fp;
+	char *text;  /* the whole file, line ends normalised to \n */
+	size_t pos, len;
 	const char *path;
 	int lineno;
 	char *raw;   /* current physical line, as read */
-	size_t rawcap;
 	struct strv refs; /* over-long pieces handed to inih by reference */
 	/* Python's continuation state */
 	enum { LINE_OTHER, LINE_KEY, LINE_CONT } kind; /* what the reader made of the line */
@@ -120,20 +120,61 @@ ini_free(struct ini_doc *doc)
 	*doc = (struct ini_doc){0};
 }
 
-/* Python's rule: ';' or '#' starts a comment at column 0 or right after a
- * whitespace character; a line whose first non-blank is one is a comment. */
+/* Python's configparser, exactly: a line whose first non-blank is ';' or
+ * '#' is a comment; otherwise each round moves every prefix to its next
+ * occurrence, and the first round in which one stands at column 0 or after
+ * whitespace ends the line there (so "a;b ;c #d" keeps "a;b ;c" when the
+ * earlier '#'-round... both advance in step). */
 static size_t
 comment_start(const char *line, size_t len)
 {
 	const char *p = line;
-	while (*p && isspace((unsigned char)*p))
-		p++;
+	for (size_t n; (n = py_space_at(p));)
+		p += n;
 	if (*p == ';' || *p == '#')
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		if ((line[i] == ';' || line[i] == '#') && (i == 0 || isspace((unsigned char)line[i - 1])))
-			return i;
+	long idx[2] = {-1, -1};
+	bool live[2] = {true, true};
+	const char prefix[2] = {';', '#'};
+	while (live[0] || live[1]) {
+		size_t best = len;
+		for (int k = 0; k < 2; k++) {
+			if (!live[k])
+				continue;
+			const char *f = memchr(line + idx[k] + 1, prefix[k], len - (size_t)(idx[k] + 1));
+			if (!f) {
+				live[k] = false;
+				continue;
+			}
+			idx[k] = f - line;
+			if (idx[k] == 0 || py_space_before(line, (size_t)idx[k]))
+				best = (size_t)idx[k] < best ? (size_t)idx[k] : best;
+		}
+		if (best < len)
+			return best;
+	}
 	return len;
+}
+
+/* Indentation in characters, as Python's \S search counts it. */
+static size_t
+indentation(const char *line)
+{
+	size_t chars = 0;
+	for (size_t n; (n = py_space_at(line)) && *line != '\n'; line += n)
+		chars++;
+	return chars;
+}
+
+/* inih cuts a value at a ';' that follows whitespace (its inline comments);
+ * Python may have kept one there, so such a value goes by reference. */
+static bool
+inih_would_cut(const char *v)
+{
+	for (const char *p = strchr(v, ';'); p; p = strchr(p + 1, ';'))
+		if (p > v && isspace((unsigned char)p[-1]))
+			return true;
+	return false;
 }
 
 static char *
@@ -171,8 +212,8 @@ normalise(struct parse *ps, char *out, int num)
 	size_t cut = comment_start(line, len);
 	bool had_comment = cut < len;
 	line[cut] = '\0';
-	char *value = strip(line);
-	size_t indent = strspn(ps->raw, " \t\f\v\r");
+	char *value = py_strip(line);
+	size_t indent = indentation(ps->raw);
 	char *emit = NULL;
 
 	ps->kind = LINE_OTHER;
@@ -183,7 +224,8 @@ normalise(struct parse *ps, char *out, int num)
 		emit = xstrdup("");
 	} else if (ps->in_section && ps->have_key && indent > ps->indent) {
 		/* Continuation: inih reads an indented line after a key as one. */
-		emit = strlen(value) > INIH_LINE_MAX ? make_ref(ps, value, strlen(value)) : xstrdup(value);
+		emit = (strlen(value) > INIH_LINE_MAX || value[0] == REF_MARK || inih_would_cut(value))
+			? make_ref(ps, value, strlen(value)) : xstrdup(value);
 		char *e = xasprintf(" %s", emit);
 		free(emit);
 		emit = e;
@@ -191,8 +233,8 @@ normalise(struct parse *ps, char *out, int num)
 	} else {
 		ps->indent = indent;
 		ps->blanks = 0;
-		size_t vlen = strlen(value);
-		if (value[0] == '[' && strchr(value + 1, ']') && vlen > 2) {
+		/* Python's header pattern \[(.+)\]: a ']' at index 2 or later */
+		if (value[0] == '[' && strrchr(value, ']') - value >= 2) {
 			/* Python takes everything up to the last ']' as the name. */
 			size_t n = (size_t)(strrchr(value, ']') - value - 1);
 			char *name = xstrndup(value + 1, n);
@@ -221,11 +263,11 @@ normalise(struct parse *ps, char *out, int num)
 				emit = xstrdup("");
 			} else {
 				char *key = xstrndup(value, (size_t)(delim - value));
-				char *k = strip(key);
-				char *v = strip(delim + 1);
+				char *k = py_strip(key);
+				char *v = py_strip(delim + 1);
 				char *kref = (strlen(k) > INIH_NAME_MAX || k[0] == '[' || k[0] == REF_MARK)
 					? make_ref(ps, k, strlen(k)) : xstrdup(k);
-				char *vref = (strlen(v) + strlen(kref) + 3 > INIH_LINE_MAX || v[0] == REF_MARK)
+				char *vref = (strlen(v) + strlen(kref) + 3 > INIH_LINE_MAX || v[0] == REF_MARK || inih_would_cut(v))
 					? make_ref(ps, v, strlen(v)) : xstrdup(v);
 				emit = xasprintf("%s=%s", kref, vref);
 				free(kref);
@@ -245,9 +287,14 @@ static char *
 reader(char *str, int num, void *stream)
 {
 	struct parse *ps = stream;
-	ssize_t n = getline(&ps->raw, &ps->rawcap, ps->fp);
-	if (n < 0)
+	if (ps->pos >= ps->len)
 		return NULL;
+	const char *start = ps->text + ps->pos;
+	const char *nl = memchr(start, '\n', ps->len - ps->pos);
+	size_t n = nl ? (size_t)(nl - start) + 1 : ps->len - ps->pos;
+	free(ps->raw);
+	ps->raw = xstrndup(start, n);
+	ps->pos += n;
 	ps->lineno++;
 	normalise(ps, str, num);
 	return str;
@@ -283,17 +330,52 @@ handler(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
-int
-ini_read_file(struct ini_doc *doc, const char *path, char **err)
+/* Read the whole file; line ends become \n as in Python's universal
+ * newlines mode (\r\n and a lone \r end a line too). */
+static int
+slurp(const char *path, char **text, size_t *len)
 {
 	FILE *fp = fopen(path, "re");
 	if (!fp)
+		return -1;
+	struct strbuf sb = {0};
+	char buf[65536];
+	size_t n;
+	bool cr = false;
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (cr && buf[i] == '\n') {
+				cr = false;
+				continue;
+			}
+			cr = buf[i] == '\r';
+			sb_addc(&sb, cr ? '\n' : buf[i]);
+		}
+	}
+	int err = ferror(fp);
+	fclose(fp);
+	if (err) {
+		sb_free(&sb);
+		errno = EIO;
+		return -1;
+	}
+	*len = sb.len;
+	*text = sb_steal(&sb);
+	return 0;
+}
+
+int
+ini_read_file(struct ini_doc *doc, const char *path, char **err)
+{
+	struct parse ps = {.doc = doc};
+	if (slurp(path, &ps.text, &ps.len) < 0)
 		return -2;
 	doc->files = xrealloc(doc->files, (doc->nfiles + 1) * sizeof(*doc->files));
 	doc->files[doc->nfiles++] = xstrdup(path);
-	struct parse ps = {.doc = doc, .fp = fp, .path = doc->files[doc->nfiles - 1]};
+	ps.path = doc->files[doc->nfiles - 1];
+	/* inih's own reading is bypassed by our reader; it never sees a file */
 	int rc = ini_parse_stream(reader, &ps, handler, &ps);
-	fclose(fp);
+	free(ps.text);
 	/* A section header with no keys still exists (Python creates it). */
 	int ret = 0;
 	if (ps.fatal) {

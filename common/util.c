@@ -153,3 +153,54 @@ strip(char *s)
 
 bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
 bool str_starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+
+size_t
+py_space_at(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if ((*u >= 0x09 && *u <= 0x0d) || (*u >= 0x1c && *u <= 0x20))
+		return 1;
+	if (u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+		return 2;
+	if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) /* U+1680 */
+		return 3;
+	if (u[0] == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+		return 3; /* U+2000..U+200A, U+2028, U+2029, U+202F */
+	if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) /* U+205F */
+		return 3;
+	if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) /* U+3000 */
+		return 3;
+	return 0;
+}
+
+size_t
+py_space_before(const char *s, size_t i)
+{
+	size_t start = i;
+	/* step back over continuation bytes to the start of the character */
+	while (start > 0 && (((unsigned char)s[start - 1]) & 0xC0) == 0x80 && i - start < 3)
+		start--;
+	if (start > 0)
+		start--;
+	for (size_t b = start; b < i; b++)
+		if (py_space_at(s + b) == i - b)
+			return i - b;
+	return 0;
+}
+
+char *
+py_strip(char *s)
+{
+	size_t n;
+	while ((n = py_space_at(s)))
+		s += n;
+	size_t len = strlen(s);
+	while (len) {
+		size_t k = py_space_before(s, len);
+		if (!k)
+			break;
+		len -= k;
+	}
+	s[len] = '\0';
+	return s;
+}

@@ -45,6 +45,14 @@ void sb_add_pyrepr(struct strbuf *sb, const char *s);
 /* Same, as a new string (caller frees). */
 char *pyrepr(const char *s);
 
+/* Python's str.isspace() on UTF-8 text: the length in bytes of the
+ * whitespace character at s (NO-BREAK SPACE, U+001C..U+001F, U+2000.. count),
+ * or 0. py_space_before: the same for the character ending at s[i]. */
+size_t py_space_at(const char *s);
+size_t py_space_before(const char *s, size_t i);
+/* str.strip() in place; returns s moved forward. */
+char *py_strip(char *s);
+
 /* Strip leading/trailing ASCII whitespace in place; returns s moved forward. */
 char *strip(char *s);
 bool streq(const char *a, const char *b);

@@ -135,8 +135,8 @@ parse_byte_size(const char *v, long long *out, char **err)
 	long long num;
 	int rc = parse_int(low, &num, err);
 	free(low);
-	if (rc == 0)
-		*out = num * mult;
+	if (rc == 0 && __builtin_mul_overflow(num, mult, out))
+		return fail(err, xasprintf("value %s is out of range", v));
 	return rc;
 }
 
@@ -158,9 +158,10 @@ static const struct { const char *name; int num; } signames[] = {
 	{"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
 	{"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG}, {"XCPU", SIGXCPU},
 	{"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH},
-	{"IO", SIGIO}, {"PWR", SIGPWR}, {"SYS", SIGSYS},
+	/* Python's table names 29 SIGPOLL, so POLL comes before IO */
+	{"POLL", SIGIO}, {"PWR", SIGPWR}, {"SYS", SIGSYS},
 	/* aliases, after the main names so signal_name() prefers those */
-	{"IOT", SIGABRT}, {"CLD", SIGCHLD}, {"POLL", SIGIO},
+	{"IOT", SIGABRT}, {"CLD", SIGCHLD}, {"IO", SIGIO},
 	/* Python's signal module constants; glibc's SIGRTMIN is 34 */
 	{"RTMIN", 34}, {"RTMAX", 64},
 	{"_DFL", 0}, {"_IGN", 1}, {"_BLOCK", 0}, {"_UNBLOCK", 1}, {"_SETMASK", 2},
@@ -187,8 +188,8 @@ parse_signal(const char *v, int *out, char **err)
 {
 	long long n;
 	if (py_int(v, 10, &n) < 0) {
-		char *name = strip(xstrdup(v));
-		char *up = xstrdup(name);
+		char *copy = xstrdup(v);
+		char *up = xstrdup(strip(copy));
 		for (char *p = up; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
 		const char *bare = str_starts(up, "SIG") ? up + 3 : up;
@@ -199,7 +200,7 @@ parse_signal(const char *v, int *out, char **err)
 				found = 1;
 			}
 		free(up);
-		free(name);
+		free(copy);
 		if (!found)
 			return fail(err, repr_msg("value ", v, " is not a valid signal name"));
 	}
@@ -309,11 +310,16 @@ expand_user(const char *path)
 	}
 	if (!home)
 		return xstrdup(path);
-	/* Python strips a trailing '/' from home before joining */
+	/* Python: (home.rstrip('/') + rest) or '/' */
 	size_t hl = strlen(home);
-	while (hl > 1 && home[hl - 1] == '/')
+	while (hl > 0 && home[hl - 1] == '/')
 		hl--;
-	return xasprintf("%.*s%s", (int)hl, home, slash ? slash : "");
+	char *r = xasprintf("%.*s%s", (int)hl, home, slash ? slash : "");
+	if (!*r) {
+		free(r);
+		r = xstrdup("/");
+	}
+	return r;
 }
 
 static int
@@ -357,10 +363,25 @@ parse_existing_dirpath(const char *v, char **out, char **err)
 	return 0;
 }
 
+/* All digits (with an optional sign): a number, even past 64 bits. */
+static bool
+looks_numeric(const char *v)
+{
+	const char *p = v;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	size_t n = strspn(p, "0123456789_");
+	return n > 0 && p[n + strspn(p + n, " \t\n\r\f\v")] == '\0';
+}
+
 int
 parse_uid(const char *v, uid_t *out, char **err)
 {
 	long long n;
+	if (py_int(v, 10, &n) < 0 && looks_numeric(v))
+		return fail(err, xasprintf("Invalid user id %s", v));
 	if (py_int(v, 10, &n) == 0) {
 		if (n < 0 || n > UINT_MAX - 1 || !getpwuid((uid_t)n))
 			return fail(err, xasprintf("Invalid user id %s", v));

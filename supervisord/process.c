@@ -81,6 +81,15 @@ describe_exit(int status)
 	return xasprintf("unknown termination cause 0x%04x", status);
 }
 
+/* Config seconds to loop milliseconds, clamped far beyond any real wait
+ * (config integers are unbounded, like Python's). */
+static int64_t
+secs_ms(long long secs)
+{
+	const long long cap = 1000000000000LL; /* ~31,700 years */
+	return (int64_t)(secs > cap ? cap : secs < -cap ? -cap : secs) * 1000;
+}
+
 static struct loop *
 L(struct process *p)
 {
@@ -378,7 +387,7 @@ spawn(struct process *p)
 	if (p->err.fd >= 0)
 		loop_add_fd(L(p), p->err.fd, EPOLLIN, on_output, p);
 	log_info("spawned: '%s' with pid %d", name, (int)pid);
-	timer_arm(L(p), &p->timer, p->laststart_ms + (int64_t)p->cfg->startsecs * 1000);
+	timer_arm(L(p), &p->timer, p->laststart_ms + secs_ms(p->cfg->startsecs));
 }
 
 /* ---- stopping ---- */
@@ -393,7 +402,7 @@ kill_process(struct process *p, int sig)
 		  as_group ? "process group " : "", signame(sig));
 	p->killing = true;
 	change_state(p, PS_STOPPING);
-	timer_arm(L(p), &p->timer, loop_now(L(p)) + (int64_t)p->cfg->stopwaitsecs * 1000);
+	timer_arm(L(p), &p->timer, loop_now(L(p)) + secs_ms(p->cfg->stopwaitsecs));
 	if (kill(as_group ? -p->pid : p->pid, sig) < 0) {
 		if (errno == ESRCH) {
 			log_debug("unable to signal %s (pid %d), it probably just exited on its own: %s",
@@ -478,7 +487,7 @@ act_started(struct process *p, const char **msg)
 	(void)msg;
 	p->backoff = 0;
 	change_state(p, PS_RUNNING);
-	log_info("success: %s entered RUNNING state, process has stayed up for > than %d seconds (startsecs)",
+	log_info("success: %s entered RUNNING state, process has stayed up for > than %lld seconds (startsecs)",
 		 p->cfg->name, p->cfg->startsecs);
 	return 0;
 }
@@ -603,7 +612,7 @@ process_reaped(struct process *p, int status)
 	p->laststop = time(NULL);
 	int es = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	bool expected = exit_expected(p, es);
-	bool too_quickly = now - p->laststart_ms < (int64_t)p->cfg->startsecs * 1000;
+	bool too_quickly = now - p->laststart_ms < secs_ms(p->cfg->startsecs);
 	char *desc = describe_exit(status);
 	const char *name = p->cfg->name;
 	timer_cancel(L(p), &p->timer);

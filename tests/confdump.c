@@ -175,7 +175,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < cfg->ngroups; i++) {
 		const struct group_config *g = &cfg->groups[i];
 		printf("group.%s.kind=%s\n", g->name, group_kind_name(g->kind));
-		printf("group.%s.priority=%d\n", g->name, g->priority);
+		printf("group.%s.priority=%lld\n", g->name, g->priority);
 		if (g->kind == GROUP_EVENTLISTENER) {
 			/* the reference keeps them in a set: print them sorted */
 			char *ev[g->nevents ? g->nevents : 1];
