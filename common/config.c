@@ -587,12 +587,15 @@ build_processes(struct loader *ld, const char *s, const char *group_name, struct
 		free(procs);
 		goto out;
 	}
-	qsort(procs, (size_t)n, sizeof(*procs), cmp_process);
+	if (n > 1)
+		qsort(procs, (size_t)n, sizeof(*procs), cmp_process);
 	/* appended as they are: two processes of one name both stay in the
 	 * config (the runtime keeps the later one, as Supervisor does) */
-	g->procs = xrealloc(g->procs, (size_t)(g->nprocs + n) * sizeof(*g->procs));
-	memcpy(g->procs + g->nprocs, procs, (size_t)n * sizeof(*procs));
-	g->nprocs += n;
+	if (n > 0) {
+		g->procs = xrealloc(g->procs, (size_t)(g->nprocs + n) * sizeof(*g->procs));
+		memcpy(g->procs + g->nprocs, procs, (size_t)n * sizeof(*procs));
+		g->nprocs += n;
+	}
 	free(procs);
 	rc = 0;
 out:

@@ -101,11 +101,14 @@ check_profile(const char *v, char **err)
 
 /* Convert and store one option value; returns -1 with *err on a bad value. */
 static int
-apply(struct daemon_options *o, int id, const char *arg, char **err)
+apply(struct daemon_options *o, unsigned id, const char *arg, char **err)
 {
 	struct supervisord_overrides *ov = &o->ov;
 	switch (id) {
-	case O_CONF: o->configfile = xstrdup(arg); return 0;
+	case O_CONF:
+		free(o->configfile);
+		o->configfile = xstrdup(arg);
+		return 0;
 	case O_NODAEMON: ov->nodaemon = true; return 0;
 	case O_SILENT: ov->silent = true; return 0;
 	case O_NOCLEANUP: ov->nocleanup = true; return 0;
@@ -171,7 +174,7 @@ daemon_options_parse(struct daemon_options *o, int argc, char **argv)
 	}
 	bool seen[O_COUNT] = {0};
 	for (size_t i = 0; i < n; i++) {
-		int id = found[i].id;
+		unsigned id = (unsigned)found[i].id % O_COUNT;
 		if (id == O_HELP)
 			print_help(o->argv0);
 		if (id == O_VERSION) {

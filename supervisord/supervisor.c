@@ -73,6 +73,50 @@ pid_table_del(struct supervisor *sv, pid_t pid)
 
 static void on_waiting_report(struct loop *l, void *data);
 
+static struct process_config *const *cmp_base;
+
+static int
+cmp_config_name(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(cmp_base[x]->name, cmp_base[y]->name);
+	return c ? c : x - y;
+}
+
+/* Supervisor keeps a group's processes in a dict by name: of two configs
+ * with one name, the process sits at the first's place with the later's
+ * config. Returns the configs to build, in order (caller frees). */
+static struct process_config **
+unique_configs(struct group_config *gc, int *n)
+{
+	struct process_config **all = xcalloc((size_t)gc->nprocs + 1, sizeof(*all));
+	int *idx = xcalloc((size_t)gc->nprocs + 1, sizeof(*idx));
+	for (int i = 0; i < gc->nprocs; i++) {
+		all[i] = &gc->procs[i];
+		idx[i] = i;
+	}
+	cmp_base = all;
+	if (gc->nprocs > 1)
+		qsort(idx, (size_t)gc->nprocs, sizeof(*idx), cmp_config_name);
+	for (int i = 0; i < gc->nprocs;) {
+		int j = i + 1;
+		while (j < gc->nprocs && streq(all[idx[i]]->name, all[idx[j]]->name))
+			j++;
+		if (j - i > 1) {
+			all[idx[i]] = all[idx[j - 1]];
+			for (int k = i + 1; k < j; k++)
+				all[idx[k]] = NULL;
+		}
+		i = j;
+	}
+	*n = 0;
+	for (int i = 0; i < gc->nprocs; i++)
+		if (all[i])
+			all[(*n)++] = all[i];
+	free(idx);
+	return all;
+}
+
 void
 supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
 {
@@ -84,10 +128,11 @@ supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
 	for (int i = 0; i < cfg->ngroups; i++) {
 		struct procgroup *g = &sv->groups[i];
 		g->cfg = &cfg->groups[i];
-		g->nprocs = g->cfg->nprocs;
-		g->procs = xcalloc((size_t)g->nprocs, sizeof(*g->procs));
+		struct process_config **pcs = unique_configs(g->cfg, &g->nprocs);
+		g->procs = xcalloc((size_t)g->nprocs + 1, sizeof(*g->procs));
 		for (int k = 0; k < g->nprocs; k++)
-			process_init(&g->procs[k], sv, g, &g->cfg->procs[k]);
+			process_init(&g->procs[k], sv, g, pcs[k]);
+		free(pcs);
 	}
 }
 
