@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "log.h"
+#include "plugins.h"
 #include "loop.h"
 #include "options.h"
 #include "supervisor.h"
@@ -246,11 +248,13 @@ run_generation(struct daemon_options *o, bool first)
 		.level = sd->loglevel, .to_stdout = sd->nodaemon && !sd->silent,
 	};
 	if (log_open(&ls) < 0) {
-		char *msg = xasprintf("Cannot open an HTTP server: socket.error reported errno.ENOENT (%d)", ENOENT);
-		free(msg);
-		usage_error(o->argv0, strerror(errno));
+		char *msg = xasprintf("could not open log file %s: %s", sd->logfile, strerror(errno));
+		usage_error(o->argv0, msg);
 	}
 	flush_parse_messages(cfg);
+	char *err = NULL;
+	if (plugins_load(cfg, &err) < 0)
+		usage_error(o->argv0, err);
 	if (!sd->nocleanup)
 		clear_autochildlogs(sd);
 	if (first && !sd->nodaemon)
@@ -259,6 +263,7 @@ run_generation(struct daemon_options *o, bool first)
 	struct loop *loop = loop_new();
 	struct supervisor sv;
 	supervisor_init(&sv, loop, cfg);
+	host_attach(&sv);
 	if (loop_signals(loop, handled_signals, (int)ARRAY_LEN(handled_signals), on_signal, &sv) < 0) {
 		log_crit("could not set up signal handling: %s", strerror(errno));
 		exit(2);
@@ -269,6 +274,8 @@ run_generation(struct daemon_options *o, bool first)
 	enum mood mood = sv.mood;
 	if (pid_written)
 		unlink(sd->pidfile);
+	host_detach();
+	plugins_unload();
 	supervisor_destroy(&sv);
 	/* restore the signal mask so the next generation can block it again */
 	loop_unblock_signals_for_child(loop);

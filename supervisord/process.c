@@ -96,6 +96,9 @@ L(struct process *p)
 	return p->sv->loop;
 }
 
+static void on_stdin_writable(struct loop *l, int fd, uint32_t events, void *data);
+static void close_stdin(struct process *p);
+
 static void arm_for_state(struct process *p);
 
 static void
@@ -622,10 +625,7 @@ process_reaped(struct process *p, int status)
 	channel_close(p, &p->err);
 	channel_close_log(&p->out);
 	channel_close_log(&p->err);
-	if (p->stdin_fd >= 0) {
-		close(p->stdin_fd);
-		p->stdin_fd = -1;
-	}
+	close_stdin(p);
 	if (p->killing || p->state == PS_STOPPING) {
 		p->killing = false;
 		p->exitstatus = es;
@@ -654,6 +654,71 @@ process_reaped(struct process *p, int status)
 			log_warn("exited: %s (%s; not expected)", name, desc);
 	}
 	free(desc);
+}
+
+static void
+close_stdin(struct process *p)
+{
+	if (p->stdin_fd >= 0) {
+		loop_del_fd(L(p), p->stdin_fd);
+		close(p->stdin_fd);
+		p->stdin_fd = -1;
+	}
+	sb_free(&p->stdin_buf);
+}
+
+/* Write as much of the stdin buffer as the pipe takes. */
+static int
+flush_stdin(struct process *p)
+{
+	while (p->stdin_buf.len) {
+		ssize_t n = write(p->stdin_fd, p->stdin_buf.p, p->stdin_buf.len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			close_stdin(p); /* EPIPE: the child closed its end */
+			return -1;
+		}
+		memmove(p->stdin_buf.p, p->stdin_buf.p + n, p->stdin_buf.len - (size_t)n);
+		p->stdin_buf.len -= (size_t)n;
+	}
+	/* watch for room only while something is waiting */
+	loop_del_fd(L(p), p->stdin_fd);
+	if (p->stdin_buf.len)
+		loop_add_fd(L(p), p->stdin_fd, EPOLLOUT, on_stdin_writable, p);
+	return 0;
+}
+
+static void
+on_stdin_writable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	(void)l;
+	(void)fd;
+	(void)events;
+	flush_stdin(data);
+}
+
+int
+process_send_stdin(struct process *p, const char *data, size_t len)
+{
+	if (p->stdin_fd < 0)
+		return -1;
+	sb_add(&p->stdin_buf, data, len);
+	return flush_stdin(p);
+}
+
+int
+process_clear_logs(struct process *p)
+{
+	/* Supervisor's quirk: only the open log files, i.e. while it runs */
+	int rc = 0;
+	if (p->out.has_log && rotfile_clear(&p->out.log) < 0)
+		rc = -1;
+	if (p->err.has_log && rotfile_clear(&p->err.log) < 0)
+		rc = -1;
+	return rc;
 }
 
 void
@@ -728,8 +793,7 @@ process_destroy(struct process *p)
 	channel_close(p, &p->err);
 	channel_close_log(&p->out);
 	channel_close_log(&p->err);
-	if (p->stdin_fd >= 0)
-		close(p->stdin_fd);
+	close_stdin(p);
 	free(p->out.path);
 	free(p->err.path);
 	free(p->spawnerr);

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "loop.h"
 #include "rotfile.h"
+#include "util.h"
 
 enum pstate {
 	PS_STOPPED = 0, PS_STARTING = 10, PS_RUNNING = 20, PS_BACKOFF = 30,
@@ -45,6 +46,7 @@ struct process {
 	struct timer report;  /* not used for the state machine */
 	struct channel out, err;
 	int stdin_fd;
+	struct strbuf stdin_buf; /* not yet written to the child's stdin */
 };
 
 const char *pstate_name(enum pstate s);
@@ -71,6 +73,11 @@ void process_stop_for_shutdown(struct process *p);
 void process_autostart(struct process *p);
 /* The child was reaped with this wait status. */
 void process_reaped(struct process *p, int status);
+/* sendProcessStdin: queue bytes for the child's stdin and write what the
+ * pipe takes now. -1 when stdin is closed (or the child closed its end). */
+int process_send_stdin(struct process *p, const char *data, size_t len);
+/* clearProcessLogs: unlink and recreate the open log files. */
+int process_clear_logs(struct process *p);
 /* Reopen (SIGUSR2) the process's log files. */
 void process_reopen_logs(struct process *p);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "host.h"
 #include "log.h"
 #include "util.h"
 
@@ -247,8 +248,7 @@ supervisor_shutdown(struct supervisor *sv, enum mood mood)
 void
 supervisor_process_changed(struct supervisor *sv, struct process *p, enum pstate old)
 {
-	(void)p;
-	(void)old;
+	host_process_changed(p, old);
 	if (sv->stopping && pstate_is_stopped(p->state))
 		shutdown_progress(sv);
 }

@@ -1,0 +1,254 @@
+/* csupervisor plugin SDK: the only header a plugin includes.
+ *
+ * A plugin is a .so (or, in-tree, a built-in) that exports one function,
+ * sup_plugin_query(), returning a magic block. The host checks the block
+ * before running any plugin code, then calls init() with a table of
+ * functions (struct sup_api): the plugin links against nothing.
+ *
+ * ABI rules (see docs/plugins.md): struct sup_api only grows, at its end,
+ * within one SUP_ABI_MAJOR; each addition bumps SUP_ABI_MINOR and is marked
+ * with the minor that added it. A plugin built for minor N loads in any host
+ * of the same major whose minor is >= N.
+ *
+ * Ownership: a *_new function returns a new reference the caller owns;
+ * functions documented "steals" take over the reference given to them (also
+ * on failure); "borrowed" results stay valid only as long as stated. Strings
+ * passed to the host are copied before the call returns.
+ *
+ * Threads: every function is for the daemon's loop thread, from init() or a
+ * callback the host made. Nothing a plugin does may block the loop. */
+#ifndef CSUPERVISOR_PLUGIN_H
+#define CSUPERVISOR_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SUP_ABI_MAJOR 1
+#define SUP_ABI_MINOR 0
+#ifndef SUP_TARGET_MINOR
+#define SUP_TARGET_MINOR SUP_ABI_MINOR /* the oldest host minor this plugin needs */
+#endif
+#define SUP_PLUGIN_MAGIC 0x53555031u /* "SUP1" */
+#define SUP_ENTRY_SYMBOL "sup_plugin_query"
+#define SUP_EXPORT __attribute__((visibility("default")))
+#define SUP_HIDDEN __attribute__((visibility("hidden")))
+#define SUP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+typedef struct sup_plugin sup_plugin; /* one [rpcinterface:NAME] instance */
+typedef struct sup_config sup_config; /* that section's other keys, expanded */
+typedef struct sup_value sup_value;   /* a refcounted XML-RPC value */
+typedef struct sup_call sup_call;     /* one RPC in flight */
+struct sup_typed_method;              /* <csupervisor/typed.h> */
+
+enum { SUP_OK = 0, SUP_ERR = -1, SUP_DEFERRED = 1 };
+enum { SUP_KIND_RPC = 1u << 0, SUP_KIND_CTL = 1u << 1 };
+enum { SUP_LOG_CRIT = 50, SUP_LOG_ERROR = 40, SUP_LOG_WARN = 30, SUP_LOG_INFO = 20, SUP_LOG_DEBUG = 10 };
+
+/* Supervisor's fault codes (supervisor.xmlrpc.Faults), unchanged. */
+enum sup_fault {
+	SUP_FAULT_UNKNOWN_METHOD = 1,
+	SUP_FAULT_INCORRECT_PARAMETERS = 2,
+	SUP_FAULT_BAD_ARGUMENTS = 3,
+	SUP_FAULT_SIGNATURE_UNSUPPORTED = 4,
+	SUP_FAULT_SHUTDOWN_STATE = 6,
+	SUP_FAULT_BAD_NAME = 10,
+	SUP_FAULT_BAD_SIGNAL = 11,
+	SUP_FAULT_NO_FILE = 20,
+	SUP_FAULT_NOT_EXECUTABLE = 21,
+	SUP_FAULT_FAILED = 30,
+	SUP_FAULT_ABNORMAL_TERMINATION = 40,
+	SUP_FAULT_SPAWN_ERROR = 50,
+	SUP_FAULT_ALREADY_STARTED = 60,
+	SUP_FAULT_NOT_RUNNING = 70,
+	SUP_FAULT_SUCCESS = 80,
+	SUP_FAULT_ALREADY_ADDED = 90,
+	SUP_FAULT_STILL_RUNNING = 91,
+	SUP_FAULT_CANT_REREAD = 92,
+	SUP_FAULT_PLUGIN_BASE = 1000 /* plugin-private codes start here */
+};
+
+enum sup_type { SUP_T_OTHER, SUP_T_INT, SUP_T_BOOL, SUP_T_DOUBLE, SUP_T_STRING, SUP_T_ARRAY, SUP_T_STRUCT };
+
+/* A handler returns SUP_OK after reply(), SUP_ERR after fault() or
+ * SUP_DEFERRED after defer(). params is an array, borrowed until it returns. */
+typedef int (*sup_method_fn)(sup_call *call, sup_value *params, void *ud);
+/* The client went away or the daemon stops: the call handle is dead after. */
+typedef void (*sup_cancel_fn)(sup_call *call, void *ud);
+/* Completion of an asynchronous process operation: fault 0 is success,
+ * otherwise a sup_fault code with Supervisor's detail text (borrowed). */
+typedef void (*sup_done_fn)(int fault, const char *detail, void *ud);
+/* A subscribed event: type ("PROCESS_STATE_RUNNING"...) and its payload as
+ * a struct of the eventlistener protocol's fields (borrowed). */
+typedef void (*sup_event_fn)(const char *type, const sup_value *payload, void *ud);
+
+/* One method NAMESPACE.name. signature: xmlrpc-c letters (i b d s A S, V for
+ * any value), "ret:args", alternatives separated by ',' (optional trailing
+ * parameters), e.g. "b:s,b:sb"; "?" when the handler checks its own. */
+struct sup_method {
+	const char *name;
+	sup_method_fn fn;
+	const char *signature;
+	const char *help;
+};
+
+struct sup_api {
+	uint32_t abi_major, abi_minor;
+	size_t size; /* sizeof(struct sup_api) of the host */
+
+	/* ---- 1.0: instance and configuration ---- */
+	void (*vlog)(sup_plugin *p, int level, const char *fmt, va_list ap);
+	/* A key of the section, borrowed until fini; NULL if absent. */
+	const char *(*config_get)(const sup_config *cfg, const char *key);
+	/* Refuse keys not in known (NULL-terminated): SUP_ERR, and the load
+	 * error names the section and the key. */
+	int (*config_check)(const sup_config *cfg, const char *const *known);
+	/* Per-instance data; free_fn(data) runs after fini. */
+	void (*set_data)(sup_plugin *p, void *data, void (*free_fn)(void *));
+	void *(*get_data)(sup_plugin *p);
+	const char *(*instance_name)(sup_plugin *p);
+
+	/* ---- 1.0: values ---- */
+	sup_value *(*int_new)(int64_t v);
+	sup_value *(*bool_new)(bool v);
+	sup_value *(*double_new)(double v);
+	/* Bytes made valid UTF-8 and XML-safe (control characters replaced). */
+	sup_value *(*string_new)(const char *s, size_t len);
+	sup_value *(*array_new)(void);
+	sup_value *(*struct_new)(void);
+	int (*array_push)(sup_value *array, sup_value *item);                /* steals item */
+	int (*struct_put)(sup_value *st, const char *key, sup_value *item);  /* steals item */
+	sup_value *(*ref)(sup_value *v);
+	void (*unref)(sup_value *v);
+	enum sup_type (*type_of)(const sup_value *v);
+	int (*get_int)(const sup_value *v, int64_t *out); /* booleans count as 0/1 */
+	int (*get_bool)(const sup_value *v, bool *out);   /* ints count as booleans */
+	int (*get_double)(const sup_value *v, double *out);
+	/* Borrowed for the life of v. */
+	int (*get_string)(const sup_value *v, const char **out, size_t *len);
+	int (*array_size)(const sup_value *v);
+	const sup_value *(*array_get)(const sup_value *v, int i);          /* borrowed */
+	const sup_value *(*struct_get)(const sup_value *v, const char *key); /* borrowed */
+
+	/* ---- 1.0: RPC methods and replies ---- */
+	/* Only during init(): methods of the namespace NAME.* */
+	int (*rpc_methods)(sup_plugin *p, const struct sup_method *m, size_t n, size_t elem_size, void *ud);
+	int (*rpc_typed)(sup_plugin *p, const struct sup_typed_method *m, size_t n, size_t elem_size, void *ud);
+	int (*reply)(sup_call *call, sup_value *v); /* steals v; ends the call */
+	int (*vfault)(sup_call *call, int code, const char *fmt, va_list ap); /* ends the call */
+	int (*defer)(sup_call *call, sup_cancel_fn cancel, void *ud);
+	/* Who is calling: "unix" or "inet:<addr>" (borrowed for the call). */
+	const char *(*call_peer)(sup_call *call);
+
+	/* ---- 1.0: the loop ---- */
+	int (*timer_add)(sup_plugin *p, unsigned ms, void (*cb)(void *ud), void *ud, uint64_t *id);
+	int (*timer_del)(sup_plugin *p, uint64_t id);
+	int (*subscribe)(sup_plugin *p, const char *event_type, sup_event_fn cb, void *ud);
+
+	/* ---- 1.0: processes (namespecs as Supervisor's: "g:p", "p", "g:*") ---- */
+	/* getAllProcessInfo / getProcessInfo structs; new reference, or NULL
+	 * (proc_info: BAD_NAME, errno ENOENT). */
+	sup_value *(*proc_list)(void);
+	sup_value *(*proc_info)(const char *namespec);
+	/* The single processes a namespec names, in Supervisor's order for
+	 * group operations: an array of "group:name" strings, or NULL. */
+	sup_value *(*proc_select)(const char *namespec);
+	/* Start or stop one process with Supervisor's checks. done() runs
+	 * exactly once, maybe before this returns: at once without wait, else
+	 * when the process is RUNNING / stopped or has failed. */
+	int (*proc_start)(const char *namespec, bool wait, sup_done_fn done, void *ud);
+	int (*proc_stop)(const char *namespec, bool wait, sup_done_fn done, void *ud);
+	/* Returns 0 or a fault code; *detail borrowed until the next call. */
+	int (*proc_signal)(const char *namespec, int signo, const char **detail);
+	int (*proc_stdin)(const char *namespec, const char *data, size_t len, const char **detail);
+	int (*proc_clear_logs)(const char *namespec, const char **detail);
+	/* Path of a log ("stdout"/"stderr"; namespec NULL: the activity log);
+	 * NULL with *fault when none. Caller frees with free(). */
+	char *(*log_path)(const char *namespec, const char *channel, int *fault);
+	int (*main_log_clear)(const char **detail);
+
+	/* ---- 1.0: the daemon ---- */
+	int (*daemon_state)(void); /* 1 RUNNING, 0 RESTARTING, -1 SHUTDOWN */
+	int (*daemon_pid)(void);
+	const char *(*daemon_identifier)(void);
+	void (*daemon_shutdown)(void); /* takes effect after the reply is sent */
+	void (*daemon_restart)(void);
+	/* Re-read the config: [[added], [changed], [removed]] group names, or
+	 * NULL with *detail (CANT_REREAD). New reference. */
+	sup_value *(*config_reread)(const char **detail);
+	sup_value *(*config_info)(void); /* getAllConfigInfo */
+	int (*group_add)(const char *name, const char **detail);
+	int (*group_remove)(const char *name, const char **detail);
+	/* 1.1 and later: append below this line, with the minor that added them. */
+};
+
+/* The magic block, checked before any other plugin code runs. */
+struct sup_plugin_info {
+	uint32_t magic;                /* SUP_PLUGIN_MAGIC */
+	uint16_t abi_major, abi_minor; /* SUP_ABI_MAJOR, SUP_TARGET_MINOR */
+	uint32_t size;                 /* sizeof(struct sup_plugin_info) */
+	uint32_t kinds;                /* SUP_KIND_RPC | SUP_KIND_CTL */
+	const char *name, *version;
+	int (*init)(sup_plugin *p, const struct sup_api *api, const sup_config *cfg);
+	void (*fini)(sup_plugin *p);
+};
+
+#ifdef SUP_BUILTIN /* an in-tree plugin linked into the host */
+extern const struct sup_api *sup_api_;
+#define SUP_API_STORAGE_
+#define SUP_QUERY_(id) sup_builtin_##id
+#define SUP_QUERY_VIS_
+#else
+SUP_HIDDEN extern const struct sup_api *sup_api_;
+#define SUP_API_STORAGE_ SUP_HIDDEN const struct sup_api *sup_api_;
+#define SUP_QUERY_(id) sup_plugin_query
+#define SUP_QUERY_VIS_ SUP_EXPORT
+#endif
+
+/* Exactly once per plugin, in one .c file. */
+#define SUP_PLUGIN_DEFINE(id, KINDS, VERSION, INIT, FINI)                                        \
+	SUP_API_STORAGE_                                                                         \
+	static int sup_init_##id(sup_plugin *p, const struct sup_api *a, const sup_config *c)    \
+	{                                                                                        \
+		sup_api_ = a;                                                                    \
+		return (INIT)(p, c);                                                             \
+	}                                                                                        \
+	SUP_QUERY_VIS_ const struct sup_plugin_info *SUP_QUERY_(id)(void);                       \
+	const struct sup_plugin_info *SUP_QUERY_(id)(void)                                       \
+	{                                                                                        \
+		static const struct sup_plugin_info info = {SUP_PLUGIN_MAGIC, SUP_ABI_MAJOR,      \
+							     SUP_TARGET_MINOR, sizeof info, (KINDS), \
+							     #id, (VERSION), sup_init_##id, (FINI)}; \
+		return &info;                                                                    \
+	}
+
+/* Convenience wrappers over the table. */
+#define sup_rpc_methods(p, arr, ud) \
+	sup_api_->rpc_methods((p), (arr), sizeof(arr) / sizeof((arr)[0]), sizeof((arr)[0]), (ud))
+static inline int sup_reply(sup_call *c, sup_value *v) { return sup_api_->reply(c, v); }
+static inline int sup_defer(sup_call *c, sup_cancel_fn f, void *ud) { return sup_api_->defer(c, f, ud); }
+static inline SUP_PRINTF(3, 4) int sup_fault(sup_call *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = sup_api_->vfault(c, code, fmt, ap);
+	va_end(ap);
+	return r;
+}
+static inline SUP_PRINTF(3, 4) void sup_log(sup_plugin *p, int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sup_api_->vlog(p, level, fmt, ap);
+	va_end(ap);
+}
+static inline sup_value *sup_string(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return sup_api_->string_new(s, n);
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* supervisord's HTTP servers: one libmicrohttpd daemon per [unix_http_server]
+ * and [inet_http_server] section, driven from our own epoll loop (no MHD
+ * threads), with Basic auth, limits against bad clients, POST /RPC2 handed to
+ * the RPC layer (which may answer later), and the /logtail streams. */
+#ifndef CSUP_HTTP_H
+#define CSUP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "loop.h"
+
+struct http;          /* all servers of one generation */
+struct http_request;  /* one POST /RPC2 in flight; valid until replied or cancelled */
+
+/* Called once the whole body of a POST /RPC2 has arrived (auth passed).
+ * The callee must eventually call http_reply() exactly once, possibly from a
+ * later loop turn, unless the cancel callback set on the request ran first. */
+typedef void http_rpc_fn(struct http_request *req, const char *body, size_t len, void *ud);
+
+/* Where /logtail/<namespec>[/<channel>] and /mainlogtail read from: returns a
+ * path (caller frees) or NULL for 404. namespec NULL means the main log. */
+typedef char *http_tail_path_fn(const char *namespec, const char *channel, void *ud);
+
+struct http_handlers {
+	http_rpc_fn *rpc;
+	http_tail_path_fn *tail_path;
+	void *ud;
+};
+
+/* Bind every configured server (unix sockets: temp name + link, stale
+ * socket handling, chmod/chown; TCP: SO_REUSEADDR) and start serving from
+ * loop. Returns NULL with *err set to Supervisor's usage-error text
+ * (rpc.md 1.4) when a server cannot be opened. No servers configured: returns
+ * an empty struct http. */
+struct http *http_start(struct loop *loop, const struct config *cfg, const struct http_handlers *h, char **err);
+/* Cancel requests in flight, close listeners, unlink the socket files. */
+void http_stop(struct http *http);
+
+/* Complete a request: 200 with Content-Type text/xml and this body (copied).
+ * status other than 200 sends Supervisor's HTML error page for that code. */
+void http_reply(struct http_request *req, int status, const char *body, size_t len);
+/* Run cancel(ud) if the client goes away (or the server stops) before the
+ * reply; after that the request handle is dead and must not be used. */
+void http_on_cancel(struct http_request *req, void (*cancel)(void *ud), void *ud);
+
+#endif
