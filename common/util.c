@@ -141,6 +141,16 @@ pyrepr(const char *s)
 }
 
 char *
+pyrepr_msg(const char *prefix, const char *v, const char *suffix)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, prefix);
+	sb_add_pyrepr(&sb, v);
+	sb_adds(&sb, suffix);
+	return sb_steal(&sb);
+}
+
+char *
 strip(char *s)
 {
 	while (isspace((unsigned char)*s))

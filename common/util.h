@@ -44,6 +44,8 @@ void strv_free(struct strv *sv);
 void sb_add_pyrepr(struct strbuf *sb, const char *s);
 /* Same, as a new string (caller frees). */
 char *pyrepr(const char *s);
+/* prefix + pyrepr(v) + suffix, a new string: most of Python's messages. */
+char *pyrepr_msg(const char *prefix, const char *v, const char *suffix);
 
 /* Python's str.isspace() on UTF-8 text: the length in bytes of the
  * whitespace character at s (NO-BREAK SPACE, U+001C..U+001F, U+2000.. count),

@@ -19,16 +19,6 @@ fail(char **err, char *msg)
 	return -1;
 }
 
-static char *
-repr_msg(const char *prefix, const char *v, const char *suffix)
-{
-	struct strbuf sb = {0};
-	sb_adds(&sb, prefix);
-	sb_add_pyrepr(&sb, v);
-	sb_adds(&sb, suffix);
-	return sb_steal(&sb);
-}
-
 static const char *const truthy[] = {"yes", "true", "on", "1"};
 static const char *const falsy[] = {"no", "false", "off", "0"};
 
@@ -49,7 +39,7 @@ parse_bool(const char *v, bool *out, char **err)
 	else if (word_in(v, falsy, ARRAY_LEN(falsy)))
 		*out = false;
 	else
-		return fail(err, repr_msg("not a valid boolean value: ", v, ""));
+		return fail(err, pyrepr_msg("not a valid boolean value: ", v, ""));
 	return 0;
 }
 
@@ -92,7 +82,7 @@ py_int(const char *v, int base, long long *out)
 static char *
 int_error(const char *v)
 {
-	return repr_msg("invalid literal for int() with base 10: ", v, "");
+	return pyrepr_msg("invalid literal for int() with base 10: ", v, "");
 }
 
 int
@@ -202,10 +192,10 @@ parse_signal(const char *v, int *out, char **err)
 		free(up);
 		free(copy);
 		if (!found)
-			return fail(err, repr_msg("value ", v, " is not a valid signal name"));
+			return fail(err, pyrepr_msg("value ", v, " is not a valid signal name"));
 	}
 	if (!valid_signum(n))
-		return fail(err, repr_msg("value ", v, " is not a valid signal number"));
+		return fail(err, pyrepr_msg("value ", v, " is not a valid signal number"));
 	*out = (int)n;
 	return 0;
 }
@@ -237,7 +227,7 @@ parse_exitcodes(const char *v, struct exitcodes *out, char **err)
 	(void)save;
 	free(copy);
 	if (!ok)
-		return fail(err, repr_msg("not a valid list of exit codes: ", v, ""));
+		return fail(err, pyrepr_msg("not a valid list of exit codes: ", v, ""));
 	return 0;
 }
 
@@ -254,7 +244,7 @@ parse_autorestart(const char *v, enum autorestart *out, char **err)
 		char *low = xstrdup(v);
 		for (char *p = low; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		char *msg = repr_msg("invalid 'autorestart' value ", low, "");
+		char *msg = pyrepr_msg("invalid 'autorestart' value ", low, "");
 		free(low);
 		return fail(err, msg);
 	}
@@ -276,7 +266,7 @@ parse_loglevel(const char *v, int *out, char **err)
 			*out = levels[i].level;
 			return 0;
 		}
-	return fail(err, repr_msg("bad logging level name ", v, ""));
+	return fail(err, pyrepr_msg("bad logging level name ", v, ""));
 }
 
 const char *
@@ -466,7 +456,7 @@ parse_port_spec(const char *v, char **host, int *port, char **err)
 	} else if (port_number(v, port, err) < 0) {
 		free(*err);
 		free(h);
-		return fail(err, repr_msg("not a valid port number: ", v, " "));
+		return fail(err, pyrepr_msg("not a valid port number: ", v, " "));
 	}
 	if (streq(h, "*"))
 		h[0] = '\0';

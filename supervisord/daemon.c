@@ -16,6 +16,7 @@
 #include "host.h"
 #include "log.h"
 #include "plugins.h"
+#include "spawn.h"
 #include "loop.h"
 #include "options.h"
 #include "supervisor.h"
@@ -55,27 +56,6 @@ on_signal(struct loop *l, int sig, void *data)
 		supervisor_reopen_logs(sv);
 		break;
 	}
-}
-
-/* Set uid/gid to user (as for children); returns NULL or the failure. */
-static const char *
-drop_privileges(const char *user, uid_t uid)
-{
-	if (getuid() == uid)
-		return NULL;
-	if (getuid() != 0)
-		return "Can't drop privilege as nonroot user";
-	struct passwd *pw = getpwuid(uid);
-	if (!pw)
-		return "Can't find uid";
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0)
-		return "Could not set groups of effective user";
-	if (setgid(pw->pw_gid) < 0)
-		return "Could not set group id of effective user";
-	if (setuid(uid) < 0)
-		return "Could not set user id of effective user";
-	(void)user;
-	return NULL;
 }
 
 static void
@@ -234,8 +214,8 @@ run_generation(struct daemon_options *o, bool first)
 		char *err = NULL;
 		if (parse_uid(sd->user, &uid, &err) < 0)
 			usage_error(o->argv0, err);
-		const char *why = drop_privileges(sd->user, uid);
-		if (why)
+		const char *why = NULL;
+		if (drop_privileges(uid, &why) < 0)
 			usage_error(o->argv0, why);
 		add_info(cfg, PARSE_INFO, xasprintf("Set uid to user %u succeeded", (unsigned)uid));
 	} else if (getuid() == 0) {

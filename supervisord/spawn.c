@@ -61,16 +61,6 @@ shell_split(const char *s, struct strv *out, const char **why)
 	}
 }
 
-static char *
-repr_msg(const char *prefix, const char *v, const char *suffix)
-{
-	struct strbuf sb = {0};
-	sb_adds(&sb, prefix);
-	sb_add_pyrepr(&sb, v);
-	sb_adds(&sb, suffix);
-	return sb_steal(&sb);
-}
-
 enum command_error
 command_resolve(const char *command, const struct kvlist *env, struct strv *argv, char **filename, char **msg)
 {
@@ -118,16 +108,16 @@ command_resolve(const char *command, const struct kvlist *env, struct strv *argv
 	}
 	enum command_error rc = CMD_OK;
 	if (!found) {
-		*msg = repr_msg("can't find command ", *filename, "");
+		*msg = pyrepr_msg("can't find command ", *filename, "");
 		rc = CMD_NOT_FOUND;
 	} else if (S_ISDIR(st.st_mode)) {
-		*msg = repr_msg("command at ", *filename, " is a directory");
+		*msg = pyrepr_msg("command at ", *filename, " is a directory");
 		rc = CMD_NOT_EXECUTABLE;
 	} else if (!(st.st_mode & 0111)) {
-		*msg = repr_msg("command at ", *filename, " is not executable");
+		*msg = pyrepr_msg("command at ", *filename, " is not executable");
 		rc = CMD_NOT_EXECUTABLE;
 	} else if (access(*filename, X_OK) < 0) {
-		*msg = repr_msg("no permission to run command ", *filename, "");
+		*msg = pyrepr_msg("no permission to run command ", *filename, "");
 		rc = CMD_NO_PERMISSION;
 	}
 	if (rc != CMD_OK) {
@@ -166,7 +156,7 @@ errno_name(int e)
 	}
 }
 
-static int
+int
 drop_privileges(uid_t uid, const char **why)
 {
 	if (getuid() == uid)

@@ -33,6 +33,10 @@ struct child_setup {
 	uid_t uid;
 };
 
+/* Become uid (initgroups, setgid, setuid) as Supervisor does; 0, or -1
+ * with *why set to Supervisor's message. Also used in forked children. */
+int drop_privileges(uid_t uid, const char **why);
+
 /* Runs in the child after fork(); never returns. */
 _Noreturn void child_exec(const struct child_setup *cs);
 
