@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "http.h"
+#include "rpc.h"
 #include "log.h"
 #include "plugins.h"
 #include "spawn.h"
@@ -203,6 +205,44 @@ write_pidfile(const char *path)
 	return ok;
 }
 
+/* ---- the HTTP servers' view of the daemon ---- */
+
+static void
+rpc_replied(int status, const char *body, size_t len, void *ud)
+{
+	http_reply(ud, status, body, len);
+}
+
+static void
+rpc_client_gone(void *ud)
+{
+	rpc_cancel(ud);
+}
+
+static void
+serve_rpc(struct http_request *req, const char *body, size_t len, void *ud)
+{
+	(void)ud;
+	sup_call *pending = rpc_serve(body, len, "http", rpc_replied, req);
+	if (pending)
+		http_on_cancel(req, rpc_client_gone, pending);
+}
+
+static char *
+tail_path(const char *namespec, const char *channel, void *ud)
+{
+	(void)ud;
+	int fault;
+	if (namespec && channel && !streq(channel, "stdout") && !streq(channel, "stderr"))
+		return NULL;
+	char *path = host_log_path(namespec, channel, &fault);
+	if (path && access(path, F_OK) < 0) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
 /* One generation; returns the mood it ended in. */
 static enum mood
 run_generation(struct daemon_options *o, bool first)
@@ -237,10 +277,16 @@ run_generation(struct daemon_options *o, bool first)
 		usage_error(o->argv0, err);
 	if (!sd->nocleanup)
 		clear_autochildlogs(sd);
+	/* servers are bound before daemonizing, so a busy port is reported
+	 * in the foreground with exit status 2, as Supervisor does */
+	struct loop *loop = loop_new();
+	const struct http_handlers handlers = {.rpc = serve_rpc, .tail_path = tail_path};
+	struct http *http = http_start(loop, cfg, &handlers, &err);
+	if (!http)
+		usage_error(o->argv0, err);
 	if (first && !sd->nodaemon)
 		daemonize(sd);
 
-	struct loop *loop = loop_new();
 	struct supervisor sv;
 	supervisor_init(&sv, loop, cfg);
 	host_attach(&sv);
@@ -254,6 +300,7 @@ run_generation(struct daemon_options *o, bool first)
 	enum mood mood = sv.mood;
 	if (pid_written)
 		unlink(sd->pidfile);
+	http_stop(http);
 	host_detach();
 	plugins_unload();
 	supervisor_destroy(&sv);

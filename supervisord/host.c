@@ -305,6 +305,8 @@ host_proc_start(const char *namespec, bool wait, sup_done_fn done, void *ud)
 		return SUP_OK;
 	}
 	process_start(p);
+	supervisor_reap(H.sv);    /* a child that failed at once is seen now */
+	process_check_started(p); /* startsecs=0: RUNNING before we answer */
 	if (p->spawnerr && p->state != PS_RUNNING && p->state != PS_STARTING) {
 		done(SUP_FAULT_SPAWN_ERROR, p->cfg->name, ud);
 		return SUP_OK;

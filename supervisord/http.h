@@ -23,10 +23,20 @@ typedef void http_rpc_fn(struct http_request *req, const char *body, size_t len,
  * path (caller frees) or NULL for 404. namespec NULL means the main log. */
 typedef char *http_tail_path_fn(const char *namespec, const char *channel, void *ud);
 
+/* Optional: runs for each server right after it is bound, in config order
+ * and before its "running without any HTTP authentication" warning, where
+ * Supervisor makes the server's RPC interfaces. Returns 0, or -1 with *err
+ * (caller frees) to make http_start fail with that text. *server_data is
+ * given back by http_request_server_data() and to server_fini. */
+typedef int http_server_init_fn(const struct server_config *sc, void **server_data, char **err, void *ud);
+typedef void http_server_fini_fn(void *server_data, void *ud);
+
 struct http_handlers {
 	http_rpc_fn *rpc;
 	http_tail_path_fn *tail_path;
 	void *ud;
+	http_server_init_fn *server_init; /* may be NULL */
+	http_server_fini_fn *server_fini; /* may be NULL */
 };
 
 /* Bind every configured server (unix sockets: temp name + link, stale
@@ -42,7 +52,12 @@ void http_stop(struct http *http);
  * status other than 200 sends Supervisor's HTML error page for that code. */
 void http_reply(struct http_request *req, int status, const char *body, size_t len);
 /* Run cancel(ud) if the client goes away (or the server stops) before the
- * reply; after that the request handle is dead and must not be used. */
+ * reply; after that the request handle is dead and must not be used.
+ * Without a cancel callback the handle stays valid in that case until
+ * http_reply(), which then only frees it (even after http_stop). */
 void http_on_cancel(struct http_request *req, void (*cancel)(void *ud), void *ud);
+/* What server_init stored for the server the request came in on (NULL
+ * without server_init); valid until the request is replied or cancelled. */
+void *http_request_server_data(const struct http_request *req);
 
 #endif

@@ -216,6 +216,7 @@ loop_unblock_signals_for_child(struct loop *l)
 /* ---- running ---- */
 
 void loop_stop(struct loop *l) { l->stop = true; }
+bool loop_stopping(const struct loop *l) { return l->stop; }
 
 static void
 run_timers(struct loop *l)

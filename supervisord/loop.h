@@ -47,6 +47,7 @@ void loop_unblock_signals_for_child(struct loop *l);
 /* Run until loop_stop(); returns 0. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
+bool loop_stopping(const struct loop *l);
 /* Count of epoll_wait returns, for tests and benchmarks of idleness. */
 uint64_t loop_wakeups(const struct loop *l);
 

@@ -557,6 +557,15 @@ on_timer(struct loop *l, void *data)
 }
 
 int process_start(struct process *p) { return dispatch(p, EV_START, NULL); }
+
+void
+process_check_started(struct process *p)
+{
+	if (p->state == PS_STARTING && timer_armed(&p->timer) && p->timer.deadline <= loop_update_time(L(p))) {
+		timer_cancel(L(p), &p->timer);
+		dispatch(p, EV_TIMER, NULL);
+	}
+}
 int process_stop(struct process *p, const char **msg) { return dispatch(p, EV_STOP, msg); }
 
 void

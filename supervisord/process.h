@@ -67,6 +67,9 @@ void process_destroy(struct process *p);
  * Supervisor's explanation (borrowed static or NULL). */
 int process_start(struct process *p);
 int process_stop(struct process *p, const char **msg);
+/* STARTING whose startsecs have passed (startsecs=0: at once) -> RUNNING
+ * now, as Supervisor's startProcess runs one transition after spawning. */
+void process_check_started(struct process *p);
 /* Shutdown: RUNNING/STARTING are stopped, BACKOFF gives up (FATAL). */
 void process_stop_for_shutdown(struct process *p);
 /* Autostart at the beginning of a generation. */

@@ -298,9 +298,11 @@ finish(sup_call *c, const sup_value *result, int fault, const char *text)
 static void
 finish_fault(sup_call *c, int code, const char *detail)
 {
+	/* "NAME: detail", or the bare name without a detail (NULL); an empty
+	 * detail keeps its separator, as Supervisor's "BAD_NAME: " does */
 	const char *name = fault_name(code);
 	char *text = !name ? xstrdup(detail && *detail ? detail : "UNKNOWN")
-		     : detail && *detail ? xasprintf("%s: %s", name, detail) : xstrdup(name);
+		     : detail ? xasprintf("%s: %s", name, detail) : xstrdup(name);
 	finish(c, NULL, code, text);
 	free(text);
 }
@@ -322,7 +324,7 @@ rpc_api_vfault(sup_call *c, int code, const char *fmt, va_list ap)
 {
 	if (!c || c->answered)
 		return SUP_ERR;
-	char *detail = fmt ? xvasprintf(fmt, ap) : xstrdup("");
+	char *detail = fmt ? xvasprintf(fmt, ap) : NULL;
 	finish_fault(c, code, detail);
 	free(detail);
 	return SUP_ERR;

@@ -127,11 +127,12 @@ command_resolve(const char *command, const struct kvlist *env, struct strv *argv
 	return rc;
 }
 
-/* Only async-signal-safe calls from here on: we are in a forked child. */
+/* Only async-signal-safe calls from here on: we are in a forked child.
+ * One line "supervisor: " + the parts (NULLs skipped) to fd 2. */
 static void
-child_say(const char *a, const char *b, const char *c)
+child_say(const char *a, const char *b, const char *c, const char *d)
 {
-	const char *parts[] = {"supervisor: ", a, b, c, "\n"};
+	const char *parts[] = {"supervisor: ", a, b, c, d, "\n"};
 	for (size_t i = 0; i < ARRAY_LEN(parts); i++)
 		if (parts[i] && write(2, parts[i], strlen(parts[i])) < 0)
 			return;
@@ -201,23 +202,20 @@ child_exec(const struct child_setup *cs)
 		if (drop_privileges(cs->uid, &why) < 0) {
 			char num[24];
 			snprintf(num, sizeof num, "%u", (unsigned)cs->uid);
-			child_say("couldn't setuid to ", num, NULL);
-			child_say(why, NULL, NULL);
+			child_say("couldn't setuid to ", num, ": ", why);
 			goto fail;
 		}
 	}
 	if (cs->directory && chdir(cs->directory) < 0) {
 		int e = errno;
-		child_say("couldn't chdir to ", cs->directory, NULL);
-		child_say(errno_name(e), NULL, NULL);
+		child_say("couldn't chdir to ", cs->directory, ": ", errno_name(e));
 		goto fail;
 	}
 	if (cs->umask >= 0)
 		umask((mode_t)cs->umask);
 	execve(cs->filename, cs->argv, cs->envp);
-	child_say("couldn't exec ", cs->argv[0], ": ");
-	child_say(errno_name(errno), NULL, NULL);
+	child_say("couldn't exec ", cs->argv[0], ": ", errno_name(errno));
 fail:
-	child_say("child process was not spawned", NULL, NULL);
+	child_say("child process was not spawned", NULL, NULL, NULL);
 	_exit(127);
 }

@@ -222,13 +222,18 @@ on_waiting_report(struct loop *l, void *data)
 	for (int i = 0; i < sv->ngroups; i++)
 		for (int k = 0; k < sv->groups[i].nprocs; k++) {
 			struct process *p = &sv->groups[i].procs[k];
-			if (pstate_is_stopped(p->state))
-				continue;
-			sb_addf(&names, "%s%s", names.len ? ", " : "", p->cfg->name);
-			log_blather("%s state: %s", p->cfg->name, pstate_name(p->state));
+			if (!pstate_is_stopped(p->state))
+				sb_addf(&names, "%s%s", names.len ? ", " : "", p->cfg->name);
 		}
-	if (names.len)
+	if (names.len) {
 		log_info("waiting for %s to die", names.p);
+		for (int i = 0; i < sv->ngroups; i++)
+			for (int k = 0; k < sv->groups[i].nprocs; k++) {
+				struct process *p = &sv->groups[i].procs[k];
+				if (!pstate_is_stopped(p->state))
+					log_blather("%s state: %s", p->cfg->name, pstate_name(p->state));
+			}
+	}
 	sb_free(&names);
 	timer_arm(l, &sv->waiting_report, loop_now(l) + WAITING_REPORT_MS);
 }
@@ -240,7 +245,11 @@ supervisor_shutdown(struct supervisor *sv, enum mood mood)
 	if (!sv->stopping) {
 		sv->stopping = true;
 		sv->stop_groups = sv->ngroups;
-		timer_arm(sv->loop, &sv->waiting_report, loop_now(sv->loop) + WAITING_REPORT_MS);
+		shutdown_progress(sv);
+		/* Supervisor reports at once, then every 3 s, while any is alive */
+		if (sv->stop_groups > 0 || !loop_stopping(sv->loop))
+			on_waiting_report(sv->loop, sv);
+		return;
 	}
 	shutdown_progress(sv);
 }
