@@ -1238,6 +1238,7 @@ start_load(struct loader *ld, const char *path)
 		free(k);
 	}
 	struct config *cfg = ld->cfg = xcalloc(1, sizeof(*cfg));
+	cfg->refs = 1;
 	cfg->path = xstrdup(path);
 	cfg->here = dirname_abs(path);
 	struct stat st;
@@ -1319,10 +1320,81 @@ config_load_ctl(const char *path, char **err)
 	return finish_load(&ld);
 }
 
+struct config *
+config_ref(struct config *cfg)
+{
+	if (cfg)
+		cfg->refs++;
+	return cfg;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && streq(a, b));
+}
+
+static bool
+stream_equal(const struct stream_config *a, const struct stream_config *b)
+{
+	/* Supervisor skips any option where either side is AUTO */
+	bool logs = a->dest == LOGDEST_AUTO || b->dest == LOGDEST_AUTO ||
+		    (a->dest == b->dest && str_eq(a->logfile, b->logfile));
+	return logs && a->logfile_maxbytes == b->logfile_maxbytes && a->logfile_backups == b->logfile_backups &&
+	       a->capture_maxbytes == b->capture_maxbytes && a->events_enabled == b->events_enabled &&
+	       a->syslog == b->syslog;
+}
+
+static bool
+kv_equal(const struct kvlist *a, const struct kvlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!str_eq(kv_get(b, a->keys[i]), a->vals[i]))
+			return false;
+	return true;
+}
+
+static bool
+process_config_equal(const struct process_config *a, const struct process_config *b)
+{
+	return str_eq(a->name, b->name) && str_eq(a->command, b->command) && str_eq(a->directory, b->directory) &&
+	       a->umask == b->umask && a->priority == b->priority && a->autostart == b->autostart &&
+	       a->autorestart == b->autorestart && a->startsecs == b->startsecs &&
+	       a->startretries == b->startretries && a->has_uid == b->has_uid && (!a->has_uid || a->uid == b->uid) &&
+	       stream_equal(&a->out, &b->out) && stream_equal(&a->err, &b->err) && a->stopsignal == b->stopsignal &&
+	       a->stopwaitsecs == b->stopwaitsecs && a->stopasgroup == b->stopasgroup &&
+	       a->killasgroup == b->killasgroup && a->exitcodes.n == b->exitcodes.n &&
+	       !memcmp(a->exitcodes.codes, b->exitcodes.codes, (size_t)a->exitcodes.n) &&
+	       a->redirect_stderr == b->redirect_stderr && kv_equal(&a->environment, &b->environment) &&
+	       str_eq(a->serverurl, b->serverurl);
+}
+
+bool
+group_config_equal(const struct group_config *a, const struct group_config *b)
+{
+	if (!str_eq(a->name, b->name) || a->kind != b->kind || a->priority != b->priority || a->nprocs != b->nprocs)
+		return false;
+	for (int i = 0; i < a->nprocs; i++)
+		if (!process_config_equal(&a->procs[i], &b->procs[i]))
+			return false;
+	if (a->kind == GROUP_EVENTLISTENER) {
+		if (a->buffer_size != b->buffer_size || a->nevents != b->nevents || !str_eq(a->result_handler, b->result_handler))
+			return false;
+		for (int i = 0; i < a->nevents; i++)
+			if (!str_eq(a->events[i], b->events[i]))
+				return false;
+	}
+	if (a->kind == GROUP_FCGI && !str_eq(a->socket.url, b->socket.url))
+		return false;
+	return true;
+}
+
 void
 config_free(struct config *cfg)
 {
-	if (!cfg)
+	if (!cfg || --cfg->refs > 0)
 		return;
 	struct supervisord_config *sd = &cfg->sd;
 	free(sd->logfile);

@@ -144,6 +144,7 @@ struct ctl_config {
 };
 
 struct config {
+	int refs;     /* config_ref / config_free */
 	char *path;   /* as given */
 	char *here;   /* absolute directory of the main file */
 	struct ini_doc ini;
@@ -169,7 +170,13 @@ void config_search_paths(const char *argv0, char *paths[6]);
 struct config *config_load_daemon(const char *path, const struct supervisord_overrides *ov, char **err);
 /* Read [supervisorctl] (includes are ignored, as Supervisor does). */
 struct config *config_load_ctl(const char *path, char **err);
+/* Drop a reference; the config is freed with the last one. */
 void config_free(struct config *cfg);
+struct config *config_ref(struct config *cfg);
+#define config_unref config_free
+/* Supervisor's comparison for reloadConfig's "changed": every option of
+ * every process, an AUTO log file matching any log file. */
+bool group_config_equal(const struct group_config *a, const struct group_config *b);
 
 /* os.path.normpath(os.path.abspath(os.path.expanduser(v))); new string. */
 char *normalize_path(const char *v);

@@ -58,8 +58,8 @@ static struct procgroup *
 find_group(const char *name, size_t len)
 {
 	for (int i = 0; i < H.sv->ngroups; i++)
-		if (strlen(H.sv->groups[i].cfg->name) == len && !strncmp(H.sv->groups[i].cfg->name, name, len))
-			return &H.sv->groups[i];
+		if (strlen(H.sv->groups[i]->cfg->name) == len && !strncmp(H.sv->groups[i]->cfg->name, name, len))
+			return H.sv->groups[i];
 	return NULL;
 }
 
@@ -169,12 +169,12 @@ host_proc_list(void)
 		return a;
 	int n = 0;
 	for (int i = 0; i < H.sv->ngroups; i++)
-		n += H.sv->groups[i].nprocs;
+		n += H.sv->groups[i]->nprocs;
 	struct process **all = xcalloc((size_t)n + 1, sizeof(*all));
 	n = 0;
 	for (int i = 0; i < H.sv->ngroups; i++)
-		for (int k = 0; k < H.sv->groups[i].nprocs; k++)
-			all[n++] = &H.sv->groups[i].procs[k];
+		for (int k = 0; k < H.sv->groups[i]->nprocs; k++)
+			all[n++] = &H.sv->groups[i]->procs[k];
 	if (n > 1)
 		qsort(all, (size_t)n, sizeof(*all), cmp_by_names);
 	time_t now = time(NULL);
@@ -228,7 +228,7 @@ host_proc_select(const char *namespec)
 	sup_value *a = rv_array();
 	if (!namespec || !*namespec) { /* everything: groups in order, then priority */
 		for (int i = 0; i < H.sv->ngroups; i++)
-			push_group_by_priority(a, &H.sv->groups[i]);
+			push_group_by_priority(a, H.sv->groups[i]);
 		return a;
 	}
 	const char *colon = strchr(namespec, ':');
@@ -563,29 +563,46 @@ later_mood(enum mood mood)
 void host_daemon_shutdown(void) { later_mood(MOOD_SHUTDOWN); }
 void host_daemon_restart(void) { later_mood(MOOD_RESTARTING); }
 
-/* Not in this version: changing the running groups needs the engine to
- * add and remove groups at run time. */
+static sup_value *
+names_array(struct strv *sv)
+{
+	sup_value *a = rv_array();
+	for (size_t i = 0; i < sv->n; i++)
+		rv_push(a, rv_cstr(sv->v[i]));
+	strv_free(sv);
+	return a;
+}
+
 sup_value *
 host_config_reread(const char **detail)
 {
-	*detail = "reloadConfig is not available yet in csupervisor";
-	return NULL;
+	static char *last_err;
+	struct strv added = {0}, changed = {0}, removed = {0};
+	free(last_err);
+	last_err = NULL;
+	if (!H.sv || supervisor_reread(H.sv, &added, &changed, &removed, &last_err) < 0) {
+		*detail = last_err ? last_err : "";
+		return NULL;
+	}
+	sup_value *inner = rv_array();
+	rv_push(inner, names_array(&added));
+	rv_push(inner, names_array(&changed));
+	rv_push(inner, names_array(&removed));
+	return inner;
 }
 
 int
 host_group_add(const char *name, const char **detail)
 {
-	(void)name;
-	*detail = "addProcessGroup is not available yet in csupervisor";
-	return SUP_FAULT_FAILED;
+	*detail = name;
+	return H.sv ? supervisor_add_group(H.sv, name) : SUP_FAULT_SHUTDOWN_STATE;
 }
 
 int
 host_group_remove(const char *name, const char **detail)
 {
-	(void)name;
-	*detail = "removeProcessGroup is not available yet in csupervisor";
-	return SUP_FAULT_FAILED;
+	*detail = name;
+	return H.sv ? supervisor_remove_group(H.sv, name) : SUP_FAULT_SHUTDOWN_STATE;
 }
 
 sup_value *
@@ -594,15 +611,18 @@ host_config_info(void)
 	sup_value *a = rv_array();
 	if (!H.sv)
 		return a;
-	const struct config *cfg = H.sv->cfg;
+	const struct config *cfg = H.sv->lastcfg;
 	for (int i = 0; i < cfg->ngroups; i++) {
 		const struct group_config *g = &cfg->groups[i];
+		struct procgroup *running = supervisor_find_group(H.sv, g->name);
 		for (int k = 0; k < g->nprocs; k++) {
 			const struct process_config *pc = &g->procs[k];
+			/* an AUTO log has its name once its group is in use */
+			struct process *proc = running ? find_in_group(running, pc->name) : NULL;
 			sup_value *st = rv_struct();
 			rv_put(st, "name", rv_cstr(pc->name));
 			rv_put(st, "group", rv_cstr(g->name));
-			rv_put(st, "inuse", rv_bool(true));
+			rv_put(st, "inuse", rv_bool(running != NULL));
 			rv_put(st, "autostart", rv_bool(pc->autostart));
 			rv_put(st, "command", rv_cstr(pc->command));
 			rv_put(st, "directory", rv_cstr(pc->directory ? pc->directory : "none"));
@@ -626,7 +646,9 @@ host_config_info(void)
 				char key[64];
 				const struct stream_config *sc = streams[s];
 				snprintf(key, sizeof key, "%s_logfile", names[s]);
-				rv_put(st, key, rv_cstr(sc->dest == LOGDEST_FILE ? sc->logfile : sc->dest == LOGDEST_AUTO ? "auto" : "none"));
+				const char *auto_path = proc ? (s ? proc->err.path : proc->out.path) : NULL;
+				rv_put(st, key, rv_cstr(sc->dest == LOGDEST_FILE ? sc->logfile
+							: sc->dest == LOGDEST_AUTO ? (auto_path ? auto_path : "auto") : "none"));
 				snprintf(key, sizeof key, "%s_logfile_backups", names[s]);
 				rv_put(st, key, rv_int(sc->logfile_backups));
 				snprintf(key, sizeof key, "%s_logfile_maxbytes", names[s]);

@@ -10,6 +10,8 @@
 #include "log.h"
 #include "util.h"
 
+#include <csupervisor/plugin.h>
+
 /* Shutdown progress is reported at most this often. */
 #define WAITING_REPORT_MS 3000
 
@@ -118,23 +120,139 @@ unique_configs(struct group_config *gc, int *n)
 	return all;
 }
 
+static bool group_all_stopped(const struct procgroup *g);
+
+static void
+on_group_autostart(struct loop *l, void *data)
+{
+	(void)l;
+	struct procgroup *g = data;
+	for (int k = 0; k < g->nprocs; k++)
+		process_autostart(&g->procs[k]);
+}
+
+static struct procgroup *
+group_new(struct supervisor *sv, struct config *origin, struct group_config *gc)
+{
+	struct procgroup *g = xcalloc(1, sizeof(*g));
+	g->cfg = gc;
+	g->origin = config_ref(origin);
+	timer_init(&g->autostart, on_group_autostart, g);
+	struct process_config **pcs = unique_configs(gc, &g->nprocs);
+	g->procs = xcalloc((size_t)g->nprocs + 1, sizeof(*g->procs));
+	for (int k = 0; k < g->nprocs; k++)
+		process_init(&g->procs[k], sv, g, pcs[k]);
+	free(pcs);
+	return g;
+}
+
+static void
+group_free(struct procgroup *g)
+{
+	for (int k = 0; k < g->nprocs; k++)
+		process_destroy(&g->procs[k]);
+	free(g->procs);
+	config_unref(g->origin);
+	free(g);
+}
+
+/* Groups run in (priority, name) order; one added later goes after the
+ * groups of its priority already there, as Supervisor's list does. */
+static void
+insert_group(struct supervisor *sv, struct procgroup *g)
+{
+	sv->groups = xrealloc(sv->groups, (size_t)(sv->ngroups + 1) * sizeof(*sv->groups));
+	int i = sv->ngroups;
+	while (i > 0 && sv->groups[i - 1]->cfg->priority > g->cfg->priority) {
+		sv->groups[i] = sv->groups[i - 1];
+		i--;
+	}
+	sv->groups[i] = g;
+	sv->ngroups++;
+}
+
 void
 supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
 {
 	extern char **environ;
 	*sv = (struct supervisor){.loop = loop, .cfg = cfg, .mood = MOOD_RUNNING, .environ = environ};
 	timer_init(&sv->waiting_report, on_waiting_report, sv);
-	sv->ngroups = cfg->ngroups;
-	sv->groups = xcalloc((size_t)cfg->ngroups, sizeof(*sv->groups));
-	for (int i = 0; i < cfg->ngroups; i++) {
-		struct procgroup *g = &sv->groups[i];
-		g->cfg = &cfg->groups[i];
-		struct process_config **pcs = unique_configs(g->cfg, &g->nprocs);
-		g->procs = xcalloc((size_t)g->nprocs + 1, sizeof(*g->procs));
-		for (int k = 0; k < g->nprocs; k++)
-			process_init(&g->procs[k], sv, g, pcs[k]);
-		free(pcs);
+	sv->lastcfg = config_ref(cfg);
+	for (int i = 0; i < cfg->ngroups; i++)
+		insert_group(sv, group_new(sv, cfg, &cfg->groups[i]));
+}
+
+struct procgroup *
+supervisor_find_group(struct supervisor *sv, const char *name)
+{
+	for (int i = 0; i < sv->ngroups; i++)
+		if (streq(sv->groups[i]->cfg->name, name))
+			return sv->groups[i];
+	return NULL;
+}
+
+static struct group_config *
+find_group_config(struct config *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->ngroups; i++)
+		if (streq(cfg->groups[i].name, name))
+			return &cfg->groups[i];
+	return NULL;
+}
+
+int
+supervisor_reread(struct supervisor *sv, struct strv *added, struct strv *changed, struct strv *removed, char **err)
+{
+	struct config *fresh = config_load_daemon(sv->cfg->path, NULL, err);
+	if (!fresh)
+		return -1;
+	config_unref(sv->lastcfg);
+	sv->lastcfg = fresh;
+	for (int i = 0; i < fresh->ngroups; i++) {
+		struct procgroup *g = supervisor_find_group(sv, fresh->groups[i].name);
+		if (!g)
+			strv_push(added, xstrdup(fresh->groups[i].name));
+		else if (!group_config_equal(g->cfg, &fresh->groups[i]))
+			strv_push(changed, xstrdup(fresh->groups[i].name));
 	}
+	for (int i = 0; i < sv->ngroups; i++)
+		if (!find_group_config(fresh, sv->groups[i]->cfg->name))
+			strv_push(removed, xstrdup(sv->groups[i]->cfg->name));
+	return 0;
+}
+
+
+int
+supervisor_add_group(struct supervisor *sv, const char *name)
+{
+	if (supervisor_find_group(sv, name))
+		return SUP_FAULT_ALREADY_ADDED;
+	struct group_config *gc = find_group_config(sv->lastcfg, name);
+	if (!gc)
+		return SUP_FAULT_BAD_NAME;
+	struct procgroup *g = group_new(sv, sv->lastcfg, gc);
+	insert_group(sv, g);
+	/* autostart on the next loop turn, after the reply */
+	timer_arm(sv->loop, &g->autostart, loop_now(sv->loop));
+	return 0;
+}
+
+int
+supervisor_remove_group(struct supervisor *sv, const char *name)
+{
+	int i;
+	for (i = 0; i < sv->ngroups && !streq(sv->groups[i]->cfg->name, name); i++)
+		;
+	if (i == sv->ngroups)
+		return SUP_FAULT_BAD_NAME;
+	struct procgroup *g = sv->groups[i];
+	if (!group_all_stopped(g))
+		return SUP_FAULT_STILL_RUNNING;
+	timer_cancel(sv->loop, &g->autostart);
+	memmove(sv->groups + i, sv->groups + i + 1, (size_t)(sv->ngroups - i - 1) * sizeof(*sv->groups));
+	sv->ngroups--;
+	group_free(g);
+	return 0;
 }
 
 void
@@ -142,8 +260,8 @@ supervisor_start(struct supervisor *sv)
 {
 	/* groups in priority order; inside a group, configuration order */
 	for (int i = 0; i < sv->ngroups; i++)
-		for (int k = 0; k < sv->groups[i].nprocs; k++)
-			process_autostart(&sv->groups[i].procs[k]);
+		for (int k = 0; k < sv->groups[i]->nprocs; k++)
+			process_autostart(&sv->groups[i]->procs[k]);
 }
 
 static bool
@@ -201,14 +319,14 @@ static void
 shutdown_step(struct supervisor *sv)
 {
 	while (sv->stop_groups > 0) {
-		struct procgroup *g = &sv->groups[sv->stop_groups - 1];
+		struct procgroup *g = sv->groups[sv->stop_groups - 1];
 		stop_group(g);
 		if (!group_all_stopped(g))
 			return;
 		sv->stop_groups--;
 	}
 	for (int i = 0; i < sv->ngroups; i++)
-		if (!group_all_stopped(&sv->groups[i]))
+		if (!group_all_stopped(sv->groups[i]))
 			return;
 	timer_cancel(sv->loop, &sv->waiting_report);
 	loop_stop(sv->loop);
@@ -220,16 +338,16 @@ on_waiting_report(struct loop *l, void *data)
 	struct supervisor *sv = data;
 	struct strbuf names = {0};
 	for (int i = 0; i < sv->ngroups; i++)
-		for (int k = 0; k < sv->groups[i].nprocs; k++) {
-			struct process *p = &sv->groups[i].procs[k];
+		for (int k = 0; k < sv->groups[i]->nprocs; k++) {
+			struct process *p = &sv->groups[i]->procs[k];
 			if (!pstate_is_stopped(p->state))
 				sb_addf(&names, "%s%s", names.len ? ", " : "", p->cfg->name);
 		}
 	if (names.len) {
 		log_info("waiting for %s to die", names.p);
 		for (int i = 0; i < sv->ngroups; i++)
-			for (int k = 0; k < sv->groups[i].nprocs; k++) {
-				struct process *p = &sv->groups[i].procs[k];
+			for (int k = 0; k < sv->groups[i]->nprocs; k++) {
+				struct process *p = &sv->groups[i]->procs[k];
 				if (!pstate_is_stopped(p->state))
 					log_blather("%s state: %s", p->cfg->name, pstate_name(p->state));
 			}
@@ -288,8 +406,8 @@ void
 supervisor_reopen_logs(struct supervisor *sv)
 {
 	for (int i = 0; i < sv->ngroups; i++)
-		for (int k = 0; k < sv->groups[i].nprocs; k++)
-			process_reopen_logs(&sv->groups[i].procs[k]);
+		for (int k = 0; k < sv->groups[i]->nprocs; k++)
+			process_reopen_logs(&sv->groups[i]->procs[k]);
 }
 
 void
@@ -297,11 +415,11 @@ supervisor_destroy(struct supervisor *sv)
 {
 	timer_cancel(sv->loop, &sv->waiting_report);
 	for (int i = 0; i < sv->ngroups; i++) {
-		for (int k = 0; k < sv->groups[i].nprocs; k++)
-			process_destroy(&sv->groups[i].procs[k]);
-		free(sv->groups[i].procs);
+		timer_cancel(sv->loop, &sv->groups[i]->autostart);
+		group_free(sv->groups[i]);
 	}
 	free(sv->groups);
 	free(sv->pids);
+	config_unref(sv->lastcfg);
 	*sv = (struct supervisor){0};
 }

@@ -9,14 +9,17 @@
 #include "config.h"
 #include "loop.h"
 #include "process.h"
+#include "util.h"
 
 /* Supervisor's numbers (getState). */
 enum mood { MOOD_FATAL = 2, MOOD_RUNNING = 1, MOOD_RESTARTING = 0, MOOD_SHUTDOWN = -1 };
 
 struct procgroup {
-	struct group_config *cfg;
+	struct group_config *cfg; /* borrowed from origin */
+	struct config *origin;    /* the config it was read from (a reference) */
 	struct process *procs;
 	int nprocs;
+	struct timer autostart;   /* for a group added at run time */
 };
 
 struct pid_slot {
@@ -26,8 +29,9 @@ struct pid_slot {
 
 struct supervisor {
 	struct loop *loop;
-	struct config *cfg;
-	struct procgroup *groups; /* in config order (priority, name) */
+	struct config *cfg;      /* the daemon's settings, for this generation */
+	struct config *lastcfg;  /* the last read (reloadConfig): groups to add */
+	struct procgroup **groups; /* in config order (priority, name) */
 	int ngroups;
 	enum mood mood;
 	bool stopping;     /* the ordered stop has begun */
@@ -50,6 +54,15 @@ void supervisor_destroy(struct supervisor *sv);
 void supervisor_process_changed(struct supervisor *sv, struct process *p, enum pstate old);
 void supervisor_reap(struct supervisor *sv);
 void supervisor_reopen_logs(struct supervisor *sv);
+
+/* reloadConfig: read the file again; names of groups added, changed and
+ * removed compared with the running ones (strings pushed to the lists).
+ * -1 with *err (the config error) when the file does not load. */
+int supervisor_reread(struct supervisor *sv, struct strv *added, struct strv *changed, struct strv *removed, char **err);
+/* addProcessGroup / removeProcessGroup: 0 or a fault code. */
+int supervisor_add_group(struct supervisor *sv, const char *name);
+int supervisor_remove_group(struct supervisor *sv, const char *name);
+struct procgroup *supervisor_find_group(struct supervisor *sv, const char *name);
 
 void pid_table_set(struct supervisor *sv, pid_t pid, struct process *p);
 void pid_table_del(struct supervisor *sv, pid_t pid);
