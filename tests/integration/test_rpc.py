@@ -8,8 +8,7 @@ conftest.REF_SUPERVISORD; skipped when not installed), with the same
 configuration and the same exact expectations, so the expectations
 themselves are checked against Supervisor. Tests of what only csupervisor
 does (its own help texts, BAD_ARGUMENTS for wrongly typed arguments where
-Supervisor answers HTTP 500, the not-yet-supported reloadConfig /
-addProcessGroup / removeProcessGroup) run on ours only.
+Supervisor answers HTTP 500, ) run on ours only.
 
 Expected values: rpc.md §4-§11 (Supervisor 4.2.5).
 
@@ -937,21 +936,52 @@ def test_send_process_stdin(rpc):
 
 def test_reload_and_groups(rpc):
     s = rpc.s
-    if rpc.impl == "ref":
-        assert s.reloadConfig() == [[[], [], []]]
-        assert fault(s.addProcessGroup, "nope") == (10, "BAD_NAME: nope")
-        assert fault(s.addProcessGroup, "grp") == (90, "ALREADY_ADDED: grp")
-        assert fault(s.removeProcessGroup, "nope") == (10, "BAD_NAME: nope")
-        s.startProcess("sleeper")
-        assert fault(s.removeProcessGroup, "sleeper") == (91, "STILL_RUNNING: sleeper")
-    else:
-        # not supported by csupervisor's host yet: the plugin passes on its word
-        code, text = fault(s.reloadConfig)
-        assert code == 92 and text.startswith("CANT_REREAD: ") and len(text) > 13
-        code, text = fault(s.addProcessGroup, "grp")
-        assert code == 30 and text.startswith("FAILED: ")
-        code, text = fault(s.removeProcessGroup, "grp")
-        assert code == 30 and text.startswith("FAILED: ")
+    assert s.reloadConfig() == [[[], [], []]]
+    assert fault(s.addProcessGroup, "nope") == (10, "BAD_NAME: nope")
+    assert fault(s.addProcessGroup, "grp") == (90, "ALREADY_ADDED: grp")
+    assert fault(s.removeProcessGroup, "nope") == (10, "BAD_NAME: nope")
+    s.startProcess("sleeper")
+    assert fault(s.removeProcessGroup, "sleeper") == (91, "STILL_RUNNING: sleeper")
+
+
+def test_reread_reports_added_changed_removed_and_update_applies_them(rpc):
+    s = rpc.s
+    conf = rpc.sup.conf
+    text = open(conf).read()
+    # change one program, add one, remove one
+    text = text.replace("[program:sleeper]", "[program:sleeper]\nstartretries=7", 1)
+    text += "\n[program:fresh]\ncommand=/bin/sleep 300\nstartsecs=0\n"
+    start = text.index("[program:cat]")
+    end = text.find("\n[", start + 1)
+    text = text[:start] + (text[end + 1:] if end >= 0 else "")
+    with open(conf, "w") as f:
+        f.write(text)
+    [[added, changed, removed]] = s.reloadConfig()
+    assert added == ["fresh"]
+    assert "sleeper" in changed
+    assert removed == ["cat"]
+    names = {p["name"] for p in s.getAllProcessInfo()}
+    assert "fresh" not in names and "cat" in names  # nothing applied yet
+    assert s.addProcessGroup("fresh") is True
+    assert fault(s.addProcessGroup, "fresh") == (90, "ALREADY_ADDED: fresh")
+    s.stopProcess("cat") if s.getProcessInfo("cat")["statename"] in ("RUNNING", "STARTING") else None
+    assert s.removeProcessGroup("cat") is True
+    assert fault(s.getProcessInfo, "cat") == (10, "BAD_NAME: cat")
+    assert any(c["name"] == "fresh" and c["inuse"] for c in s.getAllConfigInfo())
+    # the added group autostarts
+    deadline = time.time() + 15
+    while s.getProcessInfo("fresh")["statename"] != "RUNNING":
+        assert time.time() < deadline, s.getProcessInfo("fresh")
+        time.sleep(0.05)
+
+
+def test_reread_with_a_broken_config_is_cant_reread(rpc):
+    s = rpc.s
+    with open(rpc.sup.conf, "a") as f:
+        f.write("\n[program:broken]\nstartsecs=notanumber\ncommand=/bin/true\n")
+    code, text = fault(s.reloadConfig)
+    assert code == 92
+    assert text.startswith("CANT_REREAD: invalid literal for int() with base 10: 'notanumber'"), text
 
 
 # --------------------------------------------------------------------------
