@@ -138,23 +138,12 @@ child_say(const char *a, const char *b, const char *c, const char *d)
 			return;
 }
 
+/* "ENOENT", as Python's errno.errorcode names it (glibc keeps the table). */
 static const char *
 errno_name(int e)
 {
-	switch (e) {
-	case ENOENT: return "ENOENT";
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	case ENOTDIR: return "ENOTDIR";
-	case ENOEXEC: return "ENOEXEC";
-	case E2BIG: return "E2BIG";
-	case ENOMEM: return "ENOMEM";
-	case ELOOP: return "ELOOP";
-	case ENAMETOOLONG: return "ENAMETOOLONG";
-	case EISDIR: return "EISDIR";
-	case ETXTBSY: return "ETXTBSY";
-	default: return "EUNKNOWN";
-	}
+	const char *n = strerrorname_np(e);
+	return n ? n : "EUNKNOWN";
 }
 
 int

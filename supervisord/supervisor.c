@@ -121,6 +121,14 @@ unique_configs(struct group_config *gc, int *n)
 }
 
 static bool group_all_stopped(const struct procgroup *g);
+static void shutdown_progress(struct supervisor *sv);
+
+static void
+on_progress(struct loop *l, void *data)
+{
+	(void)l;
+	shutdown_progress(data);
+}
 
 static void
 on_group_autostart(struct loop *l, void *data)
@@ -177,6 +185,7 @@ supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
 	extern char **environ;
 	*sv = (struct supervisor){.loop = loop, .cfg = cfg, .mood = MOOD_RUNNING, .environ = environ};
 	timer_init(&sv->waiting_report, on_waiting_report, sv);
+	timer_init(&sv->progress, on_progress, sv);
 	sv->lastcfg = config_ref(cfg);
 	for (int i = 0; i < cfg->ngroups; i++)
 		insert_group(sv, group_new(sv, cfg, &cfg->groups[i]));
@@ -376,8 +385,10 @@ void
 supervisor_process_changed(struct supervisor *sv, struct process *p, enum pstate old)
 {
 	host_process_changed(p, old);
-	if (sv->stopping && pstate_is_stopped(p->state))
-		shutdown_progress(sv);
+	/* the next group is stopped on the next loop turn, after this
+	 * process's exit has been logged, as Supervisor's loop orders it */
+	if (sv->stopping && pstate_is_stopped(p->state) && !timer_armed(&sv->progress))
+		timer_arm(sv->loop, &sv->progress, loop_now(sv->loop));
 }
 
 void
@@ -414,6 +425,7 @@ void
 supervisor_destroy(struct supervisor *sv)
 {
 	timer_cancel(sv->loop, &sv->waiting_report);
+	timer_cancel(sv->loop, &sv->progress);
 	for (int i = 0; i < sv->ngroups; i++) {
 		timer_cancel(sv->loop, &sv->groups[i]->autostart);
 		group_free(sv->groups[i]);

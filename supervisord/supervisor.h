@@ -38,6 +38,7 @@ struct supervisor {
 	int stop_groups;   /* groups 0..stop_groups-1 are still to be stopped */
 	bool in_progress, progress_again;
 	struct timer waiting_report;
+	struct timer progress; /* the ordered stop goes on in the next turn */
 	char **environ;    /* the daemon's environment at start, for children */
 	struct pid_slot *pids; /* open addressing, pid -> process */
 	size_t npids_cap, npids_used;

@@ -300,26 +300,33 @@ CHILD_FAILURE_CONF = """
 command=/bin/true
 directory=@DIR@/nonexistent
 startretries=0
+autorestart=false
 stderr_logfile=@DIR@/nodir.err
 
 [program:badinterp]
 command=@DIR@/badinterp
 startretries=0
+autorestart=false
 stderr_logfile=@DIR@/badinterp.err
 """
 
 
-def _child_failure_run(sup):
+def _child_failure_run(sup, fatal=True):
+    """Run CHILD_FAILURE_CONF; return {program: first attempt's stderr}."""
     (sup.dir / "badinterp").write_text("#!/nonexistent/interpreter\n")
     os.chmod(sup.dir / "badinterp", 0o755)
     sup.start()
     for name in ("nodir", "badinterp"):
-        [l] = sup.wait_log("exited: %s (exit status 127; not expected)" % name)
+        l = sup.wait_log("exited: %s (exit status 127; not expected)" % name)[0]
         assert l.level == "WARN"
-        sup.wait_log(gave_up_msg(name))
+        if fatal:
+            sup.wait_log(gave_up_msg(name))
     sup.stop()
-    return {name: (sup.dir / (name + ".err")).read_text().replace(str(sup.dir), "@DIR@")
-            for name in ("nodir", "badinterp")}
+    out = {}
+    for name in ("nodir", "badinterp"):
+        text = (sup.dir / (name + ".err")).read_text().replace(str(sup.dir), "@DIR@")
+        out[name] = "".join(text.splitlines(True)[:2])
+    return out
 
 
 def test_child_setup_failure_reported_on_stderr(make_sup):
@@ -336,9 +343,12 @@ def test_child_setup_failure_reported_on_stderr(make_sup):
 
 @needs_reference
 def test_child_setup_failure_matches_reference(make_sup):
+    # (the reference sometimes sees such a quick exit only after its 1 s
+    # poll, takes it for RUNNING -> EXITED and never gives up: so only the
+    # first attempt's stderr is compared)
     got = _child_failure_run(make_sup(CHILD_FAILURE_CONF, name="ours"))
     want = _child_failure_run(make_sup(CHILD_FAILURE_CONF, name="ref",
-                                       binary=REF_SUPERVISORD))
+                                       binary=REF_SUPERVISORD), fatal=False)
     assert got == want
 
 
@@ -1437,6 +1447,12 @@ startsecs=0
 
 # --------------------------------------------------------------------------
 # messages compared with the reference
+#
+# No "exits too quickly" program here: the reference notices a child's exit
+# through the EOF on its pipes, and when the EOF comes before the child is
+# reapable it only reaps it after its next 1 s poll -- by then startsecs is
+# over, so it logs RUNNING -> EXITED instead of BACKOFF (a timing artefact;
+# test_exit_too_quickly_backs_off_then_fatal covers ours).
 
 REFERENCE_CONF = """
 [program:missing]
@@ -1459,10 +1475,6 @@ autorestart=false
 command=/bin/sh -c "sleep 1.5; exit 3"
 autorestart=false
 
-[program:quick]
-command=/bin/sh -c "exit 1"
-startretries=1
-
 [program:sleeper]
 command=/bin/sleep 1000
 
@@ -1484,7 +1496,7 @@ def _reference_scenario(sup):
 
 
 def _reference_scenario_settle(sup):
-    for n in ("missing", "notexec", "isdir", "quick"):
+    for n in ("missing", "notexec", "isdir"):
         sup.wait_log(gave_up_msg(n))
     for n in ("sleeper", "stubborn", "intexit"):
         sup.wait_log(running_msg(n))

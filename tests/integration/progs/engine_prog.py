@@ -8,9 +8,10 @@ Options are processed in this order:
   --record FILE         file for --exit-on (one signal name per line)
   --grandchild FILE     fork a child that stays in our process group and
                         sleeps forever; write its pid to FILE
-  --emit N              write N bytes to --stream (a deterministic pattern,
-                        see pattern() below) in --chunk sized writes,
-                        sleeping --interval seconds between writes
+  --emit N              write N bytes of pattern(N, --kind) (kind "lines":
+                        numbered ASCII lines, "binary": all byte values) to
+                        --stream (out|err) in --chunk sized writes (default:
+                        one write), sleeping --interval seconds between writes
   --tick SECONDS        then write "tick <n>\\n" every SECONDS forever
   --ready FILE          write our pid to FILE (atomically) once set up
   --exit CODE           finally exit with CODE; default: sleep forever
