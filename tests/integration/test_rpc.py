@@ -548,10 +548,18 @@ def test_start_faults(rpc):
     d = str(rpc.sup.dir)
     assert fault(s.startProcess, "nofile") == (20, "NO_FILE: can't find command '/nonexistent/x'")
     assert fault(s.startProcess, "isdir") == (21, "NOT_EXECUTABLE: command at '%s' is a directory" % d)
-    assert fault(s.startProcess, "fast") == (50, "SPAWN_ERROR: fast")
+    got = fault(s.startProcess, "fast")
+    if rpc.impl == "ref":
+        # the reference polls once a second: a quick exit is sometimes
+        # seen only after its state check, and then reads as abnormal
+        assert got in ((50, "SPAWN_ERROR: fast"), (40, "ABNORMAL_TERMINATION: fast"))
+    else:
+        assert got == (50, "SPAWN_ERROR: fast")
     info = s.getProcessInfo("fast")
-    assert info["statename"] in ("BACKOFF", "FATAL")
-    assert info["spawnerr"] == "Exited too quickly (process log may have details)"
+    allowed = ("BACKOFF", "FATAL", "EXITED") if rpc.impl == "ref" else ("BACKOFF", "FATAL")
+    assert info["statename"] in allowed
+    if info["statename"] != "EXITED":
+        assert info["spawnerr"] == "Exited too quickly (process log may have details)"
     for bad in ("nope", "grp", "grp:nope", "nope:*", "nope:", "ga"):
         assert fault(s.startProcess, bad) == (10, "BAD_NAME: " + bad)
         assert fault(s.stopProcess, bad) == (10, "BAD_NAME: " + bad)
