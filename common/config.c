@@ -139,16 +139,21 @@ get_opt(struct loader *ld, const char *section, const char *opt, const char *def
 		return NULL;
 	if (!do_expand)
 		return xstrdup(raw);
-	struct xdict d = {0};
-	xdict_copy(&d, &ld->env);
-	if (extra)
-		xdict_copy(&d, extra);
+	/* the option's names first, then ENV_* (shared, not copied) */
+	struct xdict local = {.parent = &ld->env};
+	const struct xdict *d = &ld->env;
+	if (extra && extra->parent == &ld->env)
+		d = extra;
+	else if (extra) {
+		xdict_copy(&local, extra);
+		d = &local;
+	}
 	char *where = xasprintf("%s.%s", section, opt);
 	char *out = NULL, *err = NULL;
-	if (expand(raw, &d, where, &out, &err) < 0)
+	if (expand(raw, d, where, &out, &err) < 0)
 		set_err(ld, err);
 	free(where);
-	xdict_free(&d);
+	xdict_free(&local);
 	return out;
 }
 
@@ -253,7 +258,7 @@ load_supervisord(struct loader *ld, const struct supervisord_overrides *ov)
 	struct xdict d = {0};
 	xdict_copy(&d, &here);
 	xdict_set_str(&d, "host_node_name", ld->nodename);
-	xdict_copy(&d, &ld->env);
+	d.parent = &ld->env;
 	char *env = NULL;
 	int erc = expand(v, &d, "environment", &env, &err);
 	xdict_free(&d);
@@ -521,10 +526,14 @@ build_processes(struct loader *ld, const char *s, const char *group_name, struct
 	struct process_config *procs = NULL;
 	int n = 0;
 	for (int num = o.numprocs_start; num < o.numprocs_start + o.numprocs; num++) {
-		/* as in Supervisor, one dict grows across the instances */
+		/* as in Supervisor, one dict grows across the instances, and the
+		 * daemon's ENV_* overwrite a previous instance's own ENV_* */
 		xdict_set_int(&x, "process_num", num);
 		xdict_set_int(&x, "numprocs", o.numprocs);
-		xdict_copy(&x, &ld->env);
+		x.parent = &ld->env;
+		for (size_t i = x.n; i-- > 0;)
+			if (str_starts(x.v[i].name, "ENV_") && xdict_has(&ld->env, x.v[i].name))
+				xdict_del(&x, x.v[i].name);
 		struct process_config p = {.section = s};
 		char *env = NULL;
 		if (expand_err(ld, o.environment, &x, "environment", &env) < 0)
@@ -1160,7 +1169,7 @@ load_includes(struct loader *ld)
 	struct xdict d = {0};
 	xdict_set_str(&d, "here", cfg->here);
 	xdict_set_str(&d, "host_node_name", ld->nodename);
-	xdict_copy(&d, &ld->env);
+	d.parent = &ld->env;
 	char *files = NULL, *err = NULL;
 	int rc = expand(ini_get(&cfg->ini, inc, "files"), &d, "include.files", &files, &err);
 	xdict_free(&d);

@@ -7,7 +7,7 @@
 #include "util.h"
 
 static struct xvar *
-find(const struct xdict *d, const char *name, size_t len)
+find_own(const struct xdict *d, const char *name, size_t len)
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (strlen(d->v[i].name) == len && memcmp(d->v[i].name, name, len) == 0)
@@ -16,9 +16,37 @@ find(const struct xdict *d, const char *name, size_t len)
 }
 
 static struct xvar *
+find(const struct xdict *d, const char *name, size_t len)
+{
+	for (; d; d = d->parent) {
+		struct xvar *v = find_own(d, name, len);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+bool
+xdict_has(const struct xdict *d, const char *name)
+{
+	return find(d, name, strlen(name)) != NULL;
+}
+
+void
+xdict_del(struct xdict *d, const char *name)
+{
+	struct xvar *v = find_own(d, name, strlen(name));
+	if (!v)
+		return;
+	free(v->name);
+	free(v->str);
+	*v = d->v[--d->n];
+}
+
+static struct xvar *
 slot(struct xdict *d, const char *name)
 {
-	struct xvar *v = find(d, name, strlen(name));
+	struct xvar *v = find_own(d, name, strlen(name));
 	if (v) {
 		free(v->str);
 		v->str = NULL;
@@ -68,7 +96,8 @@ xdict_free(struct xdict *d)
 		free(d->v[i].str);
 	}
 	free(d->v);
-	*d = (struct xdict){0};
+	const struct xdict *parent = d->parent;
+	*d = (struct xdict){.parent = parent};
 }
 
 static int
@@ -92,16 +121,23 @@ format_error(const char *s, const char *where, const char *what)
 static char *
 missing_key(const char *s, const char *where, const char *key, const struct xdict *d)
 {
-	char **names = xcalloc(d->n, sizeof(*names));
-	for (size_t i = 0; i < d->n; i++)
-		names[i] = d->v[i].name;
-	qsort(names, d->n, sizeof(*names), cmp_names);
+	/* every name visible through the chain, sorted, each once */
+	size_t n = 0;
+	for (const struct xdict *c = d; c; c = c->parent)
+		n += c->n;
+	char **names = xcalloc(n + 1, sizeof(*names));
+	n = 0;
+	for (const struct xdict *c = d; c; c = c->parent)
+		for (size_t i = 0; i < c->n; i++)
+			names[n++] = c->v[i].name;
+	qsort(names, n, sizeof(*names), cmp_names);
 	struct strbuf sb = {0};
 	sb_adds(&sb, " contains names (");
 	sb_add_pyrepr(&sb, key);
 	sb_adds(&sb, ") which cannot be expanded. Available names: ");
-	for (size_t i = 0; i < d->n; i++)
-		sb_addf(&sb, "%s%s", i ? ", " : "", names[i]);
+	for (size_t i = 0, shown = 0; i < n; i++)
+		if (!i || strcmp(names[i], names[i - 1]))
+			sb_addf(&sb, "%s%s", shown++ ? ", " : "", names[i]);
 	free(names);
 	char *tail = sb_steal(&sb);
 	char *msg = format_error(s, where, tail);

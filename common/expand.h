@@ -17,11 +17,16 @@ struct xvar {
 struct xdict {
 	struct xvar *v;
 	size_t n, cap;
+	/* names not found here are looked up there (not owned): the large
+	 * ENV_* table is shared instead of copied for every option */
+	const struct xdict *parent;
 };
 
 void xdict_set_str(struct xdict *d, const char *name, const char *val);
 void xdict_set_int(struct xdict *d, const char *name, long long val);
-void xdict_copy(struct xdict *dst, const struct xdict *src);
+void xdict_copy(struct xdict *dst, const struct xdict *src); /* src's own names */
+void xdict_del(struct xdict *d, const char *name);
+bool xdict_has(const struct xdict *d, const char *name); /* d or its parents */
 void xdict_free(struct xdict *d);
 
 /* Expand s. where is what the error names ("program:x.command",

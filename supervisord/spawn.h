@@ -25,7 +25,7 @@ int shell_split(const char *s, struct strv *out, const char **why);
 struct child_setup {
 	const char *filename;
 	char **argv;
-	char **envp;
+	char *const *envp;
 	int stdin_fd, stdout_fd, stderr_fd; /* child ends; stderr_fd may equal stdout_fd */
 	const char *directory;
 	int umask; /* -1: keep */
