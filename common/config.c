@@ -1322,6 +1322,8 @@ config_load_ctl(const char *path, char **err)
 				c->password = get_opt(&ld, S, "password", NULL, NULL, true);
 			if (has_opt(&ld, S, "history_file"))
 				c->history_file = get_opt(&ld, S, "history_file", NULL, &h, true);
+			if (!ld.err)
+				load_plugins(&ld, "ctlplugin:", "supervisor.ctl_factory", PLUGIN_CTL);
 		}
 		xdict_free(&h);
 	}

@@ -273,13 +273,14 @@ run_generation(struct daemon_options *o, bool first)
 	}
 	flush_parse_messages(cfg);
 	char *err = NULL;
+	struct loop *loop = loop_new();
+	host_set_loop(loop);
 	if (plugins_load(cfg, &err) < 0)
 		usage_error(o->argv0, err);
 	if (!sd->nocleanup)
 		clear_autochildlogs(sd);
 	/* servers are bound before daemonizing, so a busy port is reported
 	 * in the foreground with exit status 2, as Supervisor does */
-	struct loop *loop = loop_new();
 	const struct http_handlers handlers = {.rpc = serve_rpc, .tail_path = tail_path};
 	struct http *http = http_start(loop, cfg, &handlers, &err);
 	if (!http)

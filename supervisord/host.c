@@ -1,4 +1,5 @@
 #include "host.h"
+#include "events.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -43,6 +44,7 @@ struct subscription {
 };
 
 static struct {
+	struct loop *loop; /* set before plugins load: timers work in init() */
 	struct supervisor *sv;
 	struct waiter *waiters;
 	struct ptimer *timers;
@@ -420,7 +422,7 @@ ptimer_fire(struct loop *l, void *data)
 int
 host_timer_add(sup_plugin *p, unsigned ms, void (*cb)(void *), void *ud, uint64_t *id)
 {
-	if (!H.sv)
+	if (!H.loop)
 		return SUP_ERR;
 	struct ptimer *t = xcalloc(1, sizeof(*t));
 	t->id = ++H.next_timer_id;
@@ -428,7 +430,7 @@ host_timer_add(sup_plugin *p, unsigned ms, void (*cb)(void *), void *ud, uint64_
 	t->cb = cb;
 	t->ud = ud;
 	timer_init(&t->t, ptimer_fire, t);
-	timer_arm(H.sv->loop, &t->t, loop_now(H.sv->loop) + ms);
+	timer_arm(H.loop, &t->t, loop_now(H.loop) + ms);
 	t->next = H.timers;
 	H.timers = t;
 	if (id)
@@ -444,7 +446,7 @@ host_timer_del(sup_plugin *p, uint64_t id)
 		if ((*link)->id == id) {
 			struct ptimer *t = *link;
 			*link = t->next;
-			timer_cancel(H.sv->loop, &t->t);
+			timer_cancel(H.loop, &t->t);
 			free(t);
 			return SUP_OK;
 		}
@@ -667,6 +669,12 @@ host_config_info(void)
 }
 
 void
+host_set_loop(struct loop *loop)
+{
+	H.loop = loop;
+}
+
+void
 host_attach(struct supervisor *sv)
 {
 	H.sv = sv;
@@ -685,7 +693,7 @@ host_detach(void)
 	while (H.timers) {
 		struct ptimer *t = H.timers;
 		H.timers = t->next;
-		timer_cancel(H.sv->loop, &t->t);
+		timer_cancel(H.loop, &t->t);
 		free(t);
 	}
 	while (H.subs) {
@@ -697,4 +705,13 @@ host_detach(void)
 	if (H.sv)
 		timer_cancel(H.sv->loop, &H.deferred_mood);
 	H.sv = NULL;
+}
+
+/* ---- events ---- */
+
+int
+host_event_remote_comm(const char *type, const char *data, size_t len)
+{
+	events_remote_comm(type, strlen(type), data, len);
+	return SUP_OK;
 }

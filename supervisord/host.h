@@ -10,6 +10,8 @@
 
 struct supervisor;
 
+/* The loop plugin timers use; set before plugins are loaded. */
+void host_set_loop(struct loop *loop);
 void host_attach(struct supervisor *sv);
 /* Fail every waiter and drop plugin timers (end of a generation). */
 void host_detach(void);
@@ -38,5 +40,6 @@ sup_value *host_config_reread(const char **detail);
 sup_value *host_config_info(void);
 int host_group_add(const char *name, const char **detail);
 int host_group_remove(const char *name, const char **detail);
+int host_event_remote_comm(const char *type, const char *data, size_t len);
 
 #endif

@@ -167,9 +167,11 @@ load_one(const struct plugin_config *pc)
 		log_warn("RPC interface '%s' registered no methods", p->name);
 	return NULL;
 fail:
-	if (p->dl)
-		dlclose(p->dl);
+	/* the plugin's free_fn lives in the .so: call it before unmapping */
+	void *dl = p->dl;
 	instance_free(p);
+	if (dl)
+		dlclose(dl);
 	return err;
 }
 
@@ -397,4 +399,5 @@ const struct sup_api host_api = {
 	.config_info = host_config_info,
 	.group_add = host_group_add,
 	.group_remove = host_group_remove,
+	.event_remote_comm = host_event_remote_comm,
 };

@@ -11,6 +11,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "events.h"
+#include "listener.h"
 #include "log.h"
 #include "spawn.h"
 #include "supervisor.h"
@@ -153,22 +155,134 @@ channel_close(struct process *p, struct channel *c)
 	}
 }
 
+#define BEGIN_TOKEN "<!--XSUPERVISOR:BEGIN-->"
+#define END_TOKEN "<!--XSUPERVISOR:END-->"
+
+/* Supervisor's _log: one piece of output to the log file (or, in capture
+ * mode, to the capture buffer), the debug echo and PROCESS_LOG events. */
 static void
-channel_write(struct process *p, struct channel *c, const char *which, char *buf, size_t n)
+log_chunk(struct process *p, struct channel *c, char *buf, size_t n)
 {
+	if (!n)
+		return;
+	bool is_err = c == &p->err;
+	const char *which = is_err ? "stderr" : "stdout";
+	const struct stream_config *sc = is_err ? &p->cfg->err : &p->cfg->out;
 	if (p->sv->cfg->sd.strip_ansi)
 		n = strip_ansi(buf, n);
-	if (c->has_log && c->log.fd >= 0 && rotfile_write(&c->log, buf, n) < 0)
-		log_error("failed to write to log of '%s': %s", p->cfg->name, strerror(errno));
-	const struct stream_config *sc = c == &p->out ? &p->cfg->out : &p->cfg->err;
-	if (sc->syslog) {
-		char *copy = xstrndup(buf, n), *save = NULL;
-		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			syslog(LOG_INFO, "%s %s", p->cfg->name, line);
-		free(copy);
+	if (c->capturing) {
+		/* Supervisor's BoundIO: drop as many bytes from the front as
+		 * are appended, when the bound would be passed */
+		if (c->capture.len + n > (unsigned long long)sc->capture_maxbytes) {
+			size_t drop = n < c->capture.len ? n : c->capture.len;
+			memmove(c->capture.p, c->capture.p + drop, c->capture.len - drop);
+			c->capture.len -= drop;
+		}
+		sb_add(&c->capture, buf, n);
+	} else {
+		if (c->has_log && c->log.fd >= 0 && rotfile_write(&c->log, buf, n) < 0)
+			log_error("failed to write to log of '%s': %s", p->cfg->name, strerror(errno));
+		if (sc->syslog) {
+			char *copy = xstrndup(buf, n), *save = NULL;
+			for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+				syslog(LOG_INFO, "%s %s", p->cfg->name, line);
+			free(copy);
+		}
 	}
 	if (log_enabled(LV_DEBG))
 		log_debug("'%s' %s output:\n%.*s", p->cfg->name, which, (int)n, buf);
+	if (sc->events_enabled)
+		events_process_output(p, is_err, false, buf, n);
+}
+
+static void
+toggle_capture(struct process *p, struct channel *c)
+{
+	c->capturing = !c->capturing;
+	if (c->capturing)
+		return;
+	bool is_err = c == &p->err;
+	events_process_output(p, is_err, true, c->capture.p ? c->capture.p : "", c->capture.len);
+	log_debug("'%s' %s emitted a comm event", p->cfg->name, is_err ? "stderr" : "stdout");
+	sb_free(&c->capture);
+}
+
+/* Longest proper prefix of t that ends h. */
+static size_t
+prefix_at_end(const char *h, size_t hl, const char *t, size_t tl)
+{
+	size_t l = tl - 1;
+	while (l && !(hl >= l && !memcmp(h + hl - l, t, l)))
+		l--;
+	return l;
+}
+
+/* An event listener's stdout: the protocol, copied to its log. */
+static void
+listener_stdout(struct process *p, struct channel *c, char *buf, size_t n)
+{
+	if (log_enabled(LV_DEBG)) {
+		struct strbuf sb = {0};
+		sb_add_pybytes(&sb, buf, n);
+		log_debug("'%s' stdout output:\n%s", p->cfg->name, sb.p);
+		sb_free(&sb);
+	}
+	if (c->has_log && c->log.fd >= 0) {
+		char *copy = xstrndup(buf, n);
+		size_t m = p->sv->cfg->sd.strip_ansi ? strip_ansi(copy, n) : n;
+		if (rotfile_write(&c->log, copy, m) < 0)
+			log_error("failed to write to log of '%s': %s", p->cfg->name, strerror(errno));
+		free(copy);
+	}
+	listener_output(p, buf, n);
+}
+
+static void
+channel_write(struct process *p, struct channel *c, char *buf, size_t n)
+{
+	bool is_err = c == &p->err;
+	if (p->listener && !is_err) {
+		listener_stdout(p, c, buf, n);
+		return;
+	}
+	const struct stream_config *sc = is_err ? &p->cfg->err : &p->cfg->out;
+	if (sc->capture_maxbytes <= 0) {
+		log_chunk(p, c, buf, n);
+		return;
+	}
+	/* capture mode scanning (events.md 7.2) */
+	sb_add(&c->pending, buf, n);
+	for (;;) {
+		const char *tok = c->capturing ? END_TOKEN : BEGIN_TOKEN;
+		size_t tl = strlen(tok);
+		if (c->pending.len <= tl)
+			return;
+		struct strbuf data = c->pending;
+		c->pending = (struct strbuf){0};
+		char *hit = memmem(data.p, data.len, tok, tl);
+		if (!hit) {
+			size_t keep = prefix_at_end(data.p, data.len, tok, tl);
+			sb_add(&c->pending, data.p + data.len - keep, keep);
+			log_chunk(p, c, data.p, data.len - keep);
+			sb_free(&data);
+			return;
+		}
+		size_t before = (size_t)(hit - data.p);
+		sb_add(&c->pending, data.p + before + tl, data.len - before - tl);
+		log_chunk(p, c, data.p, before);
+		toggle_capture(p, c);
+		sb_free(&data);
+		if (!c->pending.len)
+			return;
+	}
+}
+
+static void
+channel_reset_capture(struct channel *c)
+{
+	c->capturing = false;
+	sb_free(&c->pending);
+	sb_free(&c->capture);
 }
 
 /* Read what is there; returns bytes read, 0 at EOF (channel closed), -1
@@ -179,7 +293,7 @@ channel_read(struct process *p, struct channel *c)
 	static char buf[READ_CHUNK];
 	ssize_t n = read(c->fd, buf, sizeof buf);
 	if (n > 0) {
-		channel_write(p, c, c == &p->out ? "stdout" : "stderr", buf, (size_t)n);
+		channel_write(p, c, buf, (size_t)n);
 		return n;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -232,17 +346,28 @@ channel_close_log(struct channel *c)
 
 /* ---- spawning ---- */
 
-static char **
+/* The child's environment: the daemon's own, SUPERVISOR_*, then the
+ * configured one. It depends only on the config, so it is built once per
+ * process and kept (spawning 1,000 programs rebuilt it 1,000 times). */
+static char *const *
 child_environment(struct process *p)
 {
+	if (p->envp)
+		return p->envp;
 	struct kvlist env = {0};
+	size_t n = 0;
+	for (char **e = p->sv->environ; *e; e++)
+		n++;
+	/* the daemon's environment has unique names: no lookups needed */
+	env.keys = xcalloc(n + 1, sizeof(char *));
+	env.vals = xcalloc(n + 1, sizeof(char *));
+	env.cap = n + 1;
 	for (char **e = p->sv->environ; *e; e++) {
 		char *eq = strchr(*e, '=');
 		if (!eq)
 			continue;
-		char *k = xstrndup(*e, (size_t)(eq - *e));
-		kv_set(&env, k, eq + 1);
-		free(k);
+		env.keys[env.n] = xstrndup(*e, (size_t)(eq - *e));
+		env.vals[env.n++] = xstrdup(eq + 1);
 	}
 	kv_set(&env, "SUPERVISOR_ENABLED", "1");
 	const char *url = p->cfg->serverurl ? p->cfg->serverurl : p->sv->cfg->serverurl;
@@ -251,17 +376,17 @@ child_environment(struct process *p)
 	kv_set(&env, "SUPERVISOR_PROCESS_NAME", p->cfg->name);
 	kv_set(&env, "SUPERVISOR_GROUP_NAME", p->group->cfg->name);
 	kv_copy(&env, &p->cfg->environment);
-	char **envp = xcalloc(env.n + 1, sizeof(char *));
+	p->envp = xcalloc(env.n + 1, sizeof(char *));
 	for (size_t i = 0; i < env.n; i++)
-		envp[i] = xasprintf("%s=%s", env.keys[i], env.vals[i]);
+		p->envp[i] = xasprintf("%s=%s", env.keys[i], env.vals[i]);
 	kv_free(&env);
-	return envp;
+	return p->envp;
 }
 
 static void
 free_envp(char **envp)
 {
-	for (char **e = envp; *e; e++)
+	for (char **e = envp; e && *e; e++)
 		free(*e);
 	free(envp);
 }
@@ -356,13 +481,16 @@ spawn(struct process *p)
 		.directory = p->cfg->directory, .umask = p->cfg->umask,
 		.has_uid = p->cfg->has_uid, .uid = p->cfg->uid,
 	};
-	pid_t pid = fork();
+	/* vfork: the child only makes system calls before exec, and copying
+	 * the page and fd tables of a daemon with thousands of pipes is what
+	 * fork() would cost. Dropping privileges reads /etc/group, which is not
+	 * safe in a vfork child, so that case forks. */
+	pid_t pid = p->cfg->has_uid ? fork() : vfork();
 	if (pid == 0) {
 		loop_unblock_signals_for_child(L(p));
 		child_exec(&cs);
 	}
 	int fork_errno = errno;
-	free_envp(cs.envp);
 	free(filename);
 	argv.n--; /* the NULL terminator is not an owned string */
 	strv_free(&argv);
@@ -383,6 +511,10 @@ spawn(struct process *p)
 	}
 	p->pid = pid;
 	pid_table_set(p->sv, pid, p);
+	channel_reset_capture(&p->out);
+	channel_reset_capture(&p->err);
+	if (p->listener)
+		listener_spawned(p);
 	p->stdin_fd = ours[0];
 	p->out.fd = ours[1];
 	p->err.fd = ours[2];
@@ -629,6 +761,8 @@ process_reaped(struct process *p, int status)
 	const char *name = p->cfg->name;
 	timer_cancel(L(p), &p->timer);
 	pid_table_del(p->sv, p->pid);
+	p->exit_pid = p->pid; /* the state events carry the old pid */
+	p->exit_expected = expected;
 	p->pid = 0;
 	channel_close(p, &p->out);
 	channel_close(p, &p->err);
@@ -662,7 +796,10 @@ process_reaped(struct process *p, int status)
 		else
 			log_warn("exited: %s (%s; not expected)", name, desc);
 	}
+	p->exit_pid = 0;
 	free(desc);
+	if (p->listener)
+		listener_reaped(p);
 }
 
 static void
@@ -788,6 +925,8 @@ process_init(struct process *p, struct supervisor *sv, struct procgroup *g, stru
 	p->err = (struct channel){.fd = -1};
 	timer_init(&p->timer, on_timer, p);
 	timer_init(&p->report, NULL, p);
+	if (g->cfg->kind == GROUP_EVENTLISTENER)
+		listener_init(p);
 	p->out.path = log_path_for(p, &cfg->out, "stdout");
 	p->err.path = log_path_for(p, &cfg->err, "stderr");
 }
@@ -803,7 +942,11 @@ process_destroy(struct process *p)
 	channel_close_log(&p->out);
 	channel_close_log(&p->err);
 	close_stdin(p);
+	free_envp(p->envp);
 	free(p->out.path);
 	free(p->err.path);
+	channel_reset_capture(&p->out);
+	channel_reset_capture(&p->err);
+	listener_destroy(p);
 	free(p->spawnerr);
 }

@@ -19,6 +19,7 @@ enum pstate {
 
 struct supervisor;
 struct procgroup;
+struct listener;
 
 /* One output channel (stdout or stderr) of a process. */
 struct channel {
@@ -26,6 +27,10 @@ struct channel {
 	bool has_log;
 	struct rotfile log;
 	char *path; /* AUTO: the generated file name; else the configured path */
+	/* capture mode (events.md §7.2), when *_capture_maxbytes > 0 */
+	bool capturing;
+	struct strbuf pending; /* not yet scanned for a token */
+	struct strbuf capture; /* captured since BEGIN */
 };
 
 struct process {
@@ -47,6 +52,10 @@ struct process {
 	struct channel out, err;
 	int stdin_fd;
 	struct strbuf stdin_buf; /* not yet written to the child's stdin */
+	char **envp;             /* built at the first spawn, kept */
+	struct listener *listener; /* event listeners only (listener.c) */
+	pid_t exit_pid;      /* during the state changes of a reap: the old pid */
+	bool exit_expected;  /* for PROCESS_STATE_EXITED */
 };
 
 const char *pstate_name(enum pstate s);

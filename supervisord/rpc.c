@@ -314,6 +314,11 @@ rpc_api_reply(sup_call *c, sup_value *v)
 		rv_unref(v);
 		return SUP_ERR;
 	}
+	if (!v) {
+		log_error("API misuse: %s replied without a value", c->method_name);
+		finish_fault(c, SUP_FAULT_FAILED, "plugin replied without a value");
+		return SUP_ERR;
+	}
 	finish(c, v, 0, NULL);
 	rv_unref(v);
 	return SUP_OK;
@@ -416,9 +421,7 @@ invoke_typed(sup_call *c)
 	if (c->answered || c->deferred)
 		return; /* it faulted or deferred: the return value means nothing */
 	char rt = m->alts[0].ret;
-	sup_value *v = typed_result(rt, ret.raw, rt == 'd' ? ret.d : 0);
-	finish(c, v, 0, NULL);
-	rv_unref(v);
+	rpc_api_reply(c, typed_result(rt, ret.raw, rt == 'd' ? ret.d : 0));
 }
 
 static void system_method(sup_call *c);

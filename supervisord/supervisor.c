@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "events.h"
 #include "host.h"
+#include "listener.h"
 #include "log.h"
 #include "util.h"
 
@@ -151,12 +153,16 @@ group_new(struct supervisor *sv, struct config *origin, struct group_config *gc)
 	for (int k = 0; k < g->nprocs; k++)
 		process_init(&g->procs[k], sv, g, pcs[k]);
 	free(pcs);
+	if (gc->kind == GROUP_EVENTLISTENER)
+		g->pool = pool_new(sv, g);
 	return g;
 }
 
 static void
 group_free(struct procgroup *g)
 {
+	pool_free(g->pool);
+	g->pool = NULL;
 	for (int k = 0; k < g->nprocs; k++)
 		process_destroy(&g->procs[k]);
 	free(g->procs);
@@ -187,8 +193,11 @@ supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
 	timer_init(&sv->waiting_report, on_waiting_report, sv);
 	timer_init(&sv->progress, on_progress, sv);
 	sv->lastcfg = config_ref(cfg);
-	for (int i = 0; i < cfg->ngroups; i++)
+	events_attach(sv);
+	for (int i = 0; i < cfg->ngroups; i++) {
 		insert_group(sv, group_new(sv, cfg, &cfg->groups[i]));
+		events_group(cfg->groups[i].name, true);
+	}
 }
 
 struct procgroup *
@@ -241,6 +250,8 @@ supervisor_add_group(struct supervisor *sv, const char *name)
 		return SUP_FAULT_BAD_NAME;
 	struct procgroup *g = group_new(sv, sv->lastcfg, gc);
 	insert_group(sv, g);
+	events_group(name, true);
+	events_pools_changed();
 	/* autostart on the next loop turn, after the reply */
 	timer_arm(sv->loop, &g->autostart, loop_now(sv->loop));
 	return 0;
@@ -260,13 +271,19 @@ supervisor_remove_group(struct supervisor *sv, const char *name)
 	timer_cancel(sv->loop, &g->autostart);
 	memmove(sv->groups + i, sv->groups + i + 1, (size_t)(sv->ngroups - i - 1) * sizeof(*sv->groups));
 	sv->ngroups--;
+	char *gname = xstrdup(name);
 	group_free(g);
+	events_pools_changed();
+	events_group(gname, false);
+	free(gname);
 	return 0;
 }
 
 void
 supervisor_start(struct supervisor *sv)
 {
+	events_supervisor_state(true);
+	events_pools_changed();
 	/* groups in priority order; inside a group, configuration order */
 	for (int i = 0; i < sv->ngroups; i++)
 		for (int k = 0; k < sv->groups[i]->nprocs; k++)
@@ -370,6 +387,7 @@ supervisor_shutdown(struct supervisor *sv, enum mood mood)
 {
 	sv->mood = mood;
 	if (!sv->stopping) {
+		events_supervisor_state(false);
 		sv->stopping = true;
 		sv->stop_groups = sv->ngroups;
 		shutdown_progress(sv);
@@ -384,6 +402,9 @@ supervisor_shutdown(struct supervisor *sv, enum mood mood)
 void
 supervisor_process_changed(struct supervisor *sv, struct process *p, enum pstate old)
 {
+	events_process_state(p, old);
+	if (p->listener)
+		listener_state_changed(p);
 	host_process_changed(p, old);
 	/* the next group is stopped on the next loop turn, after this
 	 * process's exit has been logged, as Supervisor's loop orders it */
@@ -424,6 +445,7 @@ supervisor_reopen_logs(struct supervisor *sv)
 void
 supervisor_destroy(struct supervisor *sv)
 {
+	events_detach();
 	timer_cancel(sv->loop, &sv->waiting_report);
 	timer_cancel(sv->loop, &sv->progress);
 	for (int i = 0; i < sv->ngroups; i++) {

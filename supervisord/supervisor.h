@@ -14,12 +14,15 @@
 /* Supervisor's numbers (getState). */
 enum mood { MOOD_FATAL = 2, MOOD_RUNNING = 1, MOOD_RESTARTING = 0, MOOD_SHUTDOWN = -1 };
 
+struct pool;
+
 struct procgroup {
 	struct group_config *cfg; /* borrowed from origin */
 	struct config *origin;    /* the config it was read from (a reference) */
 	struct process *procs;
 	int nprocs;
 	struct timer autostart;   /* for a group added at run time */
+	struct pool *pool;        /* event listener pools only */
 };
 
 struct pid_slot {

@@ -10,9 +10,16 @@ log=$(mktemp)
 passed=0
 failed=0
 
-if [ -x "$builddir/tests/unit/unit_tests" ]; then
-	"$builddir/tests/unit/unit_tests" 2>&1 | tee "$log"
-	# Check prints "100%: Checks: 12, Failures: 0, Errors: 0"
+# One Check program: add its "N%: Checks: C, Failures: F, Errors: E" line
+# to the counts; a program that is missing or prints no summary counts as
+# one failure.
+run_check() {
+	if [ ! -x "$builddir/$1" ]; then
+		echo "$1 not built (is Debian's check installed?): counted as one failure"
+		failed=$((failed + 1))
+		return
+	fi
+	"$builddir/$1" 2>&1 | tee "$log"
 	line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1)
 	if [ -n "$line" ]; then
 		checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
@@ -21,13 +28,14 @@ if [ -x "$builddir/tests/unit/unit_tests" ]; then
 		passed=$((passed + checks - fails - errs))
 		failed=$((failed + fails + errs))
 	else
-		echo "unit tests printed no summary: counted as one failure"
+		echo "$1 printed no summary: counted as one failure"
 		failed=$((failed + 1))
 	fi
-else
-	echo "unit tests not built (is Debian's check installed?): counted as one failure"
-	failed=$((failed + 1))
-fi
+}
+
+run_check tests/unit/unit_tests
+run_check tests/plugins/mock_test   # plugins/example/site.c on the mock host
+run_check tests/plugins/loader_test # supervisord's loader with tests/plugins/*.so
 
 cd "$srcdir" || exit 1
 "$python" -m pytest -q -p no:cacheprovider tests/integration 2>&1 | tee "$log"

@@ -514,10 +514,30 @@ m_removeProcessGroup(sup_call *call, sup_value *params, void *ud)
 static int
 m_sendRemoteCommEvent(sup_call *call, sup_value *params, void *ud)
 {
-	UNUSED_ARGS;
-	/* Never refuses (Supervisor does not check the state here). The
-	 * REMOTE_COMMUNICATION event is not emitted: the host has no events
-	 * to publish yet, and the SDK has no call to publish one. */
+	(void)ud;
+	/* Never refuses (Supervisor does not check the state here). */
+	char nbuf[2][32];
+	const char *str[2];
+	size_t len[2];
+	for (int i = 0; i < 2; i++) {
+		/* Python formats any value with %s: strings, ints, booleans */
+		const sup_value *v = API->array_get(params, i);
+		int64_t iv;
+		bool bv;
+		str[i] = nbuf[i];
+		if (API->get_string(v, &str[i], &len[i]) == 0)
+			continue;
+		if (API->type_of(v) == SUP_T_BOOL && API->get_bool(v, &bv) == 0)
+			len[i] = (size_t)snprintf(nbuf[i], sizeof nbuf[i], "%s", bv ? "True" : "False");
+		else if (API->get_int(v, &iv) == 0)
+			len[i] = (size_t)snprintf(nbuf[i], sizeof nbuf[i], "%lld", (long long)iv);
+		else
+			len[i] = 0;
+	}
+	char *t = strndup(str[0], len[0]);
+	if (t)
+		API->event_remote_comm(t, str[1], len[1]);
+	free(t);
 	return sup_reply(call, API->bool_new(true));
 }
 

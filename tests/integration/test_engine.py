@@ -1528,3 +1528,39 @@ def test_messages_match_reference(make_sup):
                 counts[key] = 1
     assert got == want, "\nonly ours: %r\nonly reference: %r" % (
         sorted((got - want).elements()), sorted((want - got).elements()))
+
+
+def _rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+def test_thousand_restarts_leave_fds_and_rss_where_they_were(make_sup):
+    # issue: after 1,000 restarts the daemon's open fd count and RSS are
+    # where they started. 100 programs exiting at once each respawn about
+    # once a second, so 1,000 restarts take ~10 s.
+    sup = make_sup("""
+[program:churn]
+command=/bin/true
+process_name=%(program_name)s_%(process_num)d
+numprocs=100
+startsecs=0
+autorestart=true
+stdout_logfile=@DIR@/%(process_num)d.out
+""").start()
+    spawned = re.compile(r"spawned: 'churn_\d+' with pid \d+")
+    # a warm-up round: every log file opened once, allocator pools grown
+    sup.wait_log(spawned, count=200, timeout=60)
+    fds0 = len(os.listdir("/proc/%d/fd" % sup.pid))
+    rss0 = _rss_kib(sup.pid)
+    sup.wait_log(spawned, count=1200, timeout=120)
+    fds1 = len(os.listdir("/proc/%d/fd" % sup.pid))
+    rss1 = _rss_kib(sup.pid)
+    # pipes of the instances alive at the moment of each reading: up to 3 each
+    assert abs(fds1 - fds0) <= 3 * 100, (fds0, fds1)
+    assert fds1 <= fds0 + 30, "fd count grew from %d to %d over 1,000 restarts" % (fds0, fds1)
+    assert rss1 <= rss0 + 512, "RSS grew from %d KiB to %d KiB over 1,000 restarts" % (rss0, rss1)
+    sup.stop()

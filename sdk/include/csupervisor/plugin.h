@@ -93,6 +93,46 @@ struct sup_method {
 	const char *help;
 };
 
+/* ---- supervisorctl: commands of ctl plugins ([ctlplugin:NAME]) ---- */
+typedef struct sup_ctl sup_ctl; /* the controller (one supervisorctl run) */
+
+/* What the argument words of a command complete to (interactive shell). */
+enum sup_complete {
+	SUP_COMPLETE_NONE,    /* nothing */
+	SUP_COMPLETE_PROCESS, /* "name", "group:name", "group:*" */
+	SUP_COMPLETE_GROUP,   /* group names */
+	SUP_COMPLETE_COMMAND, /* command names */
+	SUP_COMPLETE_CUSTOM   /* the command's completer, through ctl_match */
+};
+
+/* A command handler's result: SUP_OK; SUP_CTL_QUIT ends an interactive
+ * session (quit, exit); SUP_ERR after a failed ctl_call (or ctl_error): the
+ * host prints "error: <what failed>" and sets the exit status to 1. */
+enum { SUP_CTL_QUIT = 2 };
+
+/* argv[0] is the command name, argv[1..] the argument words (the rest of
+ * the line split at whitespace, as Python's str.split()); borrowed. */
+typedef int (*sup_command_fn)(sup_ctl *ctl, int argc, char **argv, void *ud);
+/* Offer candidates for word (the text being completed) with ctl_match();
+ * argv: the words of the line so far. */
+typedef void (*sup_complete_fn)(sup_ctl *ctl, int argc, char **argv, const char *word, void *ud);
+
+/* One command NAME (letters, digits and '_'). */
+struct sup_command {
+	const char *name;
+	sup_command_fn fn;
+	const char *usage;          /* one line; NULL: not listed by "help" */
+	const char *help;           /* printed by "help NAME"; NULL: usage */
+	enum sup_complete complete; /* for the argument words */
+	sup_complete_fn completer;  /* SUP_COMPLETE_CUSTOM */
+};
+
+/* ctl_stream results. */
+enum { SUP_STREAM_END = 0, SUP_STREAM_INTERRUPTED = 1, SUP_STREAM_STOPPED = 2, SUP_STREAM_EOF = 3 };
+/* A line read from stdin during ctl_stream (without its newline); a
+ * non-zero return stops the stream. */
+typedef int (*sup_line_fn)(sup_ctl *ctl, const char *line, size_t len, void *ud);
+
 struct sup_api {
 	uint32_t abi_major, abi_minor;
 	size_t size; /* sizeof(struct sup_api) of the host */
@@ -180,6 +220,51 @@ struct sup_api {
 	sup_value *(*config_info)(void); /* getAllConfigInfo */
 	int (*group_add)(const char *name, const char **detail);
 	int (*group_remove)(const char *name, const char **detail);
+	/* ---- 1.0: supervisorctl (ctl plugins) ---- */
+	/* Only during init(): the instance's commands. A name another plugin
+	 * already has is a load error naming both. */
+	int (*ctl_commands)(sup_plugin *p, const struct sup_command *c, size_t n, size_t elem_size, void *ud);
+	/* Output (stdout, or stderr when to_stderr). */
+	void (*ctl_vprintf)(sup_ctl *ctl, int to_stderr, const char *fmt, va_list ap);
+	/* Call "namespace.method" on the server; steals params (an array, or
+	 * NULL for none). Returns 0 with *result (new reference; result may be
+	 * NULL), a fault code > 0 with *fault (borrowed until the next call), or
+	 * SUP_ERR when the call failed (errno: ECONNREFUSED, ENOENT, EACCES for
+	 * HTTP 401, EPROTO for other HTTP errors or a bad reply, EINTR for
+	 * Ctrl-C, or the socket's). Authentication prompts and retries after
+	 * 401 are the host's. */
+	int (*ctl_call)(sup_ctl *ctl, const char *method, sup_value *params, sup_value **result, const char **fault);
+	/* supervisorctl's server check (supervisor.getVersion): 1 usable; 0
+	 * not (the message is printed and the status set); SUP_ERR failed (the
+	 * handler should return SUP_ERR). */
+	int (*ctl_upcheck)(sup_ctl *ctl);
+	/* The exit status (one-shot mode): last writer wins. */
+	int (*ctl_get_status)(sup_ctl *ctl);
+	void (*ctl_set_status)(sup_ctl *ctl, int status);
+	/* "serverurl", "username", "password", "prompt", "history_file",
+	 * "interactive" ("1"/"0"); NULL when unset. Borrowed until changed. */
+	const char *(*ctl_option)(sup_ctl *ctl, const char *name);
+	/* Use another server from now on ("open"). */
+	int (*ctl_set_serverurl)(sup_ctl *ctl, const char *url);
+	/* Print prompt and read one line from the user (no newline; caller
+	 * frees); NULL at end of input. */
+	char *(*ctl_input)(sup_ctl *ctl, const char *prompt);
+	/* Stream the server's HTTP paths ("/logtail/NAME/stdout",
+	 * "/mainlogtail") to stdout until Ctrl-C (SUP_STREAM_INTERRUPTED) or
+	 * every stream ended (SUP_STREAM_END). With on_line, stdin lines go to
+	 * it (SUP_STREAM_STOPPED when it returns non-zero, SUP_STREAM_EOF at
+	 * end of input) and the end of the streams does not end the call. */
+	int (*ctl_stream)(sup_ctl *ctl, const char *const *paths, size_t n, sup_line_fn on_line, void *ud);
+	/* From a completer: offer one candidate (copied). */
+	void (*ctl_match)(sup_ctl *ctl, const char *candidate);
+	/* Describe the failure the handler reports by returning SUP_ERR. */
+	void (*ctl_verror)(sup_ctl *ctl, const char *fmt, va_list ap);
+	/* Run a command line as if typed; returns what its handler returned. */
+	int (*ctl_run)(sup_ctl *ctl, const char *line);
+	/* ---- 1.0: events ---- */
+	/* Emit REMOTE_COMMUNICATION (payload "type:<type>\n<data>") to the
+	 * event listener pools that subscribe (supervisor.sendRemoteCommEvent). */
+	int (*event_remote_comm)(const char *type, const char *data, size_t len);
 	/* 1.1 and later: append below this line, with the minor that added them. */
 };
 
@@ -249,6 +334,25 @@ static inline sup_value *sup_string(const char *s)
 	while (s[n])
 		n++;
 	return sup_api_->string_new(s, n);
+}
+
+/* ctl plugins */
+#define sup_ctl_commands(p, arr, ud) \
+	sup_api_->ctl_commands((p), (arr), sizeof(arr) / sizeof((arr)[0]), sizeof((arr)[0]), (ud))
+static inline SUP_PRINTF(2, 3) void sup_ctl_printf(sup_ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sup_api_->ctl_vprintf(ctl, 0, fmt, ap);
+	va_end(ap);
+}
+static inline SUP_PRINTF(2, 3) int sup_ctl_error(sup_ctl *ctl, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sup_api_->ctl_verror(ctl, fmt, ap);
+	va_end(ap);
+	return SUP_ERR;
 }
 
 #endif
