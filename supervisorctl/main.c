@@ -49,11 +49,13 @@ static const struct opt_spec specs[] = {
 	{'r', "history_file", true, O_HISTORY},
 };
 
+/* msg is freed (a sanitizer build checks for leaks at exit) */
 static _Noreturn void
-usage_error(const char *argv0, const char *msg)
+usage_error(const char *argv0, char *msg)
 {
 	fflush(stdout);
 	fprintf(stderr, "Error: %s\nFor help, use %s -h\n", msg, argv0);
+	free(msg);
 	exit(2);
 }
 
@@ -118,16 +120,22 @@ parse_cmdline(int argc, char **argv, struct cmdline *cl)
 	for (size_t i = 0; i < n; i++) {
 		int id = found[i].id;
 		const char *arg = found[i].arg;
-		if (id == O_HELP)
+		if (id == O_HELP) {
+			free(found);
 			print_help(argv[0]);
+		}
 		if (id == O_URL && !is_url(arg)) {
 			char *r = pyrepr(arg);
 			char *msg = xasprintf("invalid value for %s %s: value %s is not a URL", found[i].given, r, r);
+			free(r);
+			free(found);
 			usage_error(argv[0], msg);
 		}
 		if (seen[id]) {
 			char *r = pyrepr(found[i].given);
 			char *msg = xasprintf("conflicting command line option %s", r);
+			free(r);
+			free(found);
 			usage_error(argv[0], msg);
 		}
 		seen[id] = true;
@@ -171,8 +179,10 @@ main(int argc, char **argv)
 	if (configfile) {
 		char *err = NULL;
 		cfg = config_load_ctl(configfile, &err);
-		if (!cfg)
+		if (!cfg) {
+			free(configfile);
 			usage_error(argv[0], err);
+		}
 	}
 
 	struct sup_ctl ctl;
@@ -206,8 +216,12 @@ main(int argc, char **argv)
 	xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, (size_t)1 << 30);
 
 	char *err = NULL;
-	if (ctl_plugins_load(&ctl, cfg, &err) < 0)
+	if (ctl_plugins_load(&ctl, cfg, &err) < 0) {
+		free(configfile);
+		ctl_free(&ctl);
+		config_free(cfg);
 		usage_error(argv[0], err);
+	}
 	free(configfile);
 	ctl_reconnect(&ctl);
 

@@ -11,6 +11,7 @@
 
 #include "rpcvalue.h"
 #include "util.h"
+#include "xmlfast.h"
 
 /* Where a server URL leads: Python's SupervisorTransport rules. */
 struct target {
@@ -234,7 +235,7 @@ rpc_client_new(const char *serverurl, const char *username, const char *password
 {
 	static bool global;
 	if (!global) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_global_init(CURL_GLOBAL_NOTHING); /* no TLS here */
 		global = true;
 	}
 	struct rpc_client *c = xcalloc(1, sizeof(*c));
@@ -346,10 +347,16 @@ rpc_call(struct rpc_client *c, const char *method, const sup_value *params, sup_
 	curl_easy_setopt(c->h, CURLOPT_FORBID_REUSE, 0L);
 	char *ftext = NULL, *err = NULL;
 	int fcode = 0;
-	int prc = rv_parse_response(c->body.p ? c->body.p : "", c->body.len, result, &fcode, &ftext, &err);
-	sb_free(&c->body);
+	const char *body = c->body.p ? c->body.p : "";
+	int prc = xmlfast_parse_response(body, c->body.len, result, &fcode, &ftext);
 	if (prc < 0)
-		return fail(c, EPROTO, xasprintf("<class 'xml.parsers.expat.ExpatError'>, %s", err ? err : "bad response"));
+		prc = rv_parse_response(body, c->body.len, result, &fcode, &ftext, &err);
+	sb_free(&c->body);
+	if (prc < 0) {
+		char *msg = xasprintf("<class 'xml.parsers.expat.ExpatError'>, %s", err ? err : "bad response");
+		free(err);
+		return fail(c, EPROTO, msg);
+	}
 	if (prc == 1) {
 		free(c->fault);
 		c->fault = ftext;

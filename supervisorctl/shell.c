@@ -319,6 +319,10 @@ ctl_shell(struct sup_ctl *ctl)
 	if (ctl->history_file)
 		history_load(ctl->history_file, &hist);
 	char *prompt = xasprintf("%s> ", ctl->prompt);
+	/* without readline, lines are read from stdin; fg reads its fd
+	 * directly, so nothing may sit in stdio's buffer */
+	if (!tty)
+		setvbuf(stdin, NULL, _IONBF, 0);
 	if (tty) {
 		rl_readline_name = "supervisorctl";
 		rl_getc_function = shell_getc;
