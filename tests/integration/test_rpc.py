@@ -24,7 +24,7 @@ import xmlrpc.client
 import pytest
 
 from conftest import SUPERVISORD, REF_SUPERVISORD
-from daemon_util import Supervisord, TIMEOUT, have_reference, wait_for
+from daemon_util import Supervisord, TIMEOUT, have_reference, proc_state, wait_for
 
 IMPLS = {"ours": SUPERVISORD, "ref": REF_SUPERVISORD}
 
@@ -536,11 +536,7 @@ def test_start_wait_and_stop(rpc):
 
 
 def _alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
-        return False
+    return proc_state(pid) not in (None, "Z", "X")
 
 
 def test_start_faults(rpc):
