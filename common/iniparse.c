@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,38 @@ struct parse {
 	char *fatal;        /* missing section header */
 };
 
+/* FNV-1a */
+static size_t
+name_hash(const char *name)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* The slot holding name, or the free slot where it would go. */
+static size_t *
+index_slot(const struct ini_doc *doc, const char *name)
+{
+	size_t mask = doc->nslots - 1;
+	for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &doc->slots[i];
+		if (!*slot || streq(doc->secs[*slot - 1].name, name))
+			return slot;
+	}
+}
+
+static void
+index_grow(struct ini_doc *doc)
+{
+	free(doc->slots);
+	doc->nslots = doc->nslots ? doc->nslots * 2 : 64;
+	doc->slots = xcalloc(doc->nslots, sizeof(*doc->slots));
+	for (size_t i = 0; i < doc->n; i++)
+		*index_slot(doc, doc->secs[i].name) = i + 1;
+}
+
 static struct ini_section *
 section_get(struct ini_doc *doc, const char *name, const char *file)
 {
@@ -50,6 +83,10 @@ section_get(struct ini_doc *doc, const char *name, const char *file)
 	}
 	s = &doc->secs[doc->n++];
 	*s = (struct ini_section){.name = xstrdup(name), .file = (char *)file};
+	if (doc->n * 2 >= doc->nslots)
+		index_grow(doc); /* indexes the new section too */
+	else
+		*index_slot(doc, name) = doc->n;
 	return s;
 }
 
@@ -81,10 +118,10 @@ ini_set(struct ini_section *sec, const char *key, const char *value)
 struct ini_section *
 ini_find(const struct ini_doc *doc, const char *name)
 {
-	for (size_t i = 0; i < doc->n; i++)
-		if (streq(doc->secs[i].name, name))
-			return &doc->secs[i];
-	return NULL;
+	if (!doc->nslots)
+		return NULL;
+	size_t i = *index_slot(doc, name);
+	return i ? &doc->secs[i - 1] : NULL;
 }
 
 const char *
@@ -114,6 +151,7 @@ ini_free(struct ini_doc *doc)
 		section_free(&doc->secs[i]);
 	section_free(&doc->defaults);
 	free(doc->secs);
+	free(doc->slots);
 	for (size_t i = 0; i < doc->nfiles; i++)
 		free(doc->files[i]);
 	free(doc->files);

@@ -29,6 +29,10 @@ struct ini_section {
 struct ini_doc {
 	struct ini_section *secs; /* in order of first appearance */
 	size_t n, cap;
+	/* open-addressing index over secs by name: slot holds i + 1, 0 is free;
+	 * configs with thousands of sections are looked up once per option */
+	size_t *slots;
+	size_t nslots; /* a power of two, more than twice n */
 	struct ini_section defaults; /* [DEFAULT] */
 	char **files;                /* every file read, owned */
 	size_t nfiles;

@@ -1,5 +1,5 @@
 /* XML-RPC values as the SDK's sup_value: a small refcounted tree of our
- * own, converted to and from xmlrpc-c only at the wire. Owning the tree lets
+ * own, parsed by xmlrpc-c and written out directly. Owning the tree lets
  * plugins borrow strings and items without copies, and lets us clean every
  * string before it reaches the XML writer. */
 #ifndef CSUP_RPCVALUE_H
@@ -30,6 +30,8 @@ sup_value *rv_array(void);
 sup_value *rv_struct(void);
 int rv_push(sup_value *array, sup_value *item);              /* steals item */
 int rv_put(sup_value *st, const char *key, sup_value *item); /* steals item */
+/* rv_put for a key known to be absent (builders of fixed structs). */
+void rv_put_new(sup_value *st, const char *key, sup_value *item);
 sup_value *rv_ref(sup_value *v);
 void rv_unref(sup_value *v);
 const sup_value *rv_get(const sup_value *st, const char *key);

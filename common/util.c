@@ -67,12 +67,21 @@ void sb_addc(struct strbuf *sb, char c) { sb_add(sb, &c, 1); }
 void
 sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
+	/* formatted in place: this writes every number of an XML-RPC reply */
+	sb_grow(sb, 32);
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
+	int n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
 	va_end(ap);
-	sb_adds(sb, s);
-	free(s);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->cap - sb->len) {
+		sb_grow(sb, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += (size_t)n;
 }
 
 char *

@@ -137,20 +137,20 @@ info_struct(const struct process *p, time_t now)
 {
 	sup_value *st = rv_struct();
 	char *desc = describe(p, now);
-	rv_put(st, "name", rv_cstr(p->cfg->name));
-	rv_put(st, "group", rv_cstr(p->group->cfg->name));
-	rv_put(st, "description", rv_cstr(desc));
-	rv_put(st, "start", rv_int((int64_t)p->laststart));
-	rv_put(st, "stop", rv_int((int64_t)p->laststop));
-	rv_put(st, "now", rv_int((int64_t)now));
-	rv_put(st, "state", rv_int(p->state));
-	rv_put(st, "statename", rv_cstr(pstate_name(p->state)));
-	rv_put(st, "spawnerr", rv_cstr(p->spawnerr ? p->spawnerr : ""));
-	rv_put(st, "exitstatus", rv_int(p->exitstatus));
-	rv_put(st, "logfile", rv_cstr(p->out.path ? p->out.path : ""));
-	rv_put(st, "stdout_logfile", rv_cstr(p->out.path ? p->out.path : ""));
-	rv_put(st, "stderr_logfile", rv_cstr(p->err.path ? p->err.path : ""));
-	rv_put(st, "pid", rv_int(p->pid));
+	rv_put_new(st, "name", rv_cstr(p->cfg->name));
+	rv_put_new(st, "group", rv_cstr(p->group->cfg->name));
+	rv_put_new(st, "description", rv_cstr(desc));
+	rv_put_new(st, "start", rv_int((int64_t)p->laststart));
+	rv_put_new(st, "stop", rv_int((int64_t)p->laststop));
+	rv_put_new(st, "now", rv_int((int64_t)now));
+	rv_put_new(st, "state", rv_int(p->state));
+	rv_put_new(st, "statename", rv_cstr(pstate_name(p->state)));
+	rv_put_new(st, "spawnerr", rv_cstr(p->spawnerr ? p->spawnerr : ""));
+	rv_put_new(st, "exitstatus", rv_int(p->exitstatus));
+	rv_put_new(st, "logfile", rv_cstr(p->out.path ? p->out.path : ""));
+	rv_put_new(st, "stdout_logfile", rv_cstr(p->out.path ? p->out.path : ""));
+	rv_put_new(st, "stderr_logfile", rv_cstr(p->err.path ? p->err.path : ""));
+	rv_put_new(st, "pid", rv_int(p->pid));
 	free(desc);
 	return st;
 }
@@ -300,7 +300,7 @@ host_proc_start(const char *namespec, bool wait, sup_done_fn done, void *ud)
 		done(SUP_FAULT_ALREADY_STARTED, p->cfg->name, ud);
 		return SUP_OK;
 	}
-	if (p->state == PS_UNKNOWN || p->state == PS_STOPPING) {
+	if (p->state == PS_UNKNOWN) {
 		char *m = xasprintf("%s is in an unknown process state", p->cfg->name);
 		done(SUP_FAULT_FAILED, m, ud);
 		free(m);
@@ -315,6 +315,10 @@ host_proc_start(const char *namespec, bool wait, sup_done_fn done, void *ud)
 	}
 	if (!wait || p->state == PS_RUNNING) {
 		done(0, NULL, ud);
+		return SUP_OK;
+	}
+	if (p->state != PS_STARTING) { /* STOPPING: spawn only warned */
+		done(SUP_FAULT_ABNORMAL_TERMINATION, p->cfg->name, ud);
 		return SUP_OK;
 	}
 	add_waiter(p, WAIT_RUNNING, done, ud);
@@ -508,6 +512,10 @@ host_log_path(const char *namespec, const char *channel, int *fault)
 	*fault = 0;
 	if (!namespec) {
 		const char *path = log_path();
+		/* Supervisor keeps "syslog" as the log file's name and looks for
+		 * it like a path: readLog answers NO_FILE: syslog */
+		if (!path && log_to_syslog())
+			path = "syslog";
 		if (!path)
 			*fault = SUP_FAULT_NO_FILE;
 		return path ? xstrdup(path) : NULL;

@@ -52,6 +52,7 @@ log_reopen(void)
 void log_no_stdout(void) { lg.to_stdout = false; }
 bool log_enabled(int level) { return level >= lg.level; }
 const char *log_path(void) { return lg.is_open && !lg.use_syslog ? lg.file.path : NULL; }
+bool log_to_syslog(void) { return lg.use_syslog; }
 
 void
 log_msg(int level, const char *fmt, ...)

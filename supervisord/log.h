@@ -25,6 +25,8 @@ void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void log_no_stdout(void);
 /* The log file's path, or NULL (syslog). */
 const char *log_path(void);
+/* logfile=syslog: the activity log goes to syslog, log_path() is NULL. */
+bool log_to_syslog(void);
 
 #define log_crit(...) log_msg(LV_CRIT, __VA_ARGS__)
 #define log_error(...) log_msg(LV_ERRO, __VA_ARGS__)

@@ -668,7 +668,7 @@ static action *const machine[8][EV_COUNT] = {
 	/* STARTING */ {act_refuse,  act_stop,             act_started},
 	/* RUNNING  */ {act_refuse,  act_stop,             act_nop},
 	/* BACKOFF  */ {act_spawn,   act_stop_backoff,     act_backoff_timer},
-	/* STOPPING */ {act_refuse,  act_nop,              act_stopwait_expired},
+	/* STOPPING */ {act_spawn,   act_nop,              act_stopwait_expired},
 	/* EXITED   */ {act_spawn,   act_stop_not_running, act_autorestart},
 	/* FATAL    */ {act_spawn,   act_stop_not_running, act_nop},
 	/* UNKNOWN  */ {act_refuse,  act_stop_not_running, act_nop},

@@ -912,6 +912,42 @@ def test_clear_log_missing(rpc):
     assert fault(rpc.s.readLog, 0, 0) == (20, "NO_FILE: %s" % rpc.sup.logfile)
 
 
+def test_read_log_syslog(make_rpc, impl):
+    # Supervisor keeps "syslog" as the log file's name and looks it up as a path
+    r = make_rpc(impl, supervisord="identifier=testid\nlogfile=syslog")
+    assert fault(r.s.readLog, 0, 0) == (20, "NO_FILE: syslog")
+    assert fault(r.s.clearLog) == (20, "NO_FILE")
+
+
+TERM_IGNORER = BODY + """
+[program:stubborn]
+command=sh -c 'trap "" TERM; echo ready; while :; do sleep 0.1; done'
+stdout_logfile=@DIR@/stubborn.out
+autostart=false
+startsecs=0
+stopwaitsecs=60
+"""
+
+
+def test_start_while_stopping(make_rpc, impl):
+    # STOPPING is not a running state: the spawn only warns, and a waiting
+    # start ends ABNORMAL_TERMINATION while the old process keeps stopping
+    r = make_rpc(impl, body=TERM_IGNORER)
+    s = r.s
+    assert s.startProcess("stubborn") is True
+    wait_for(lambda: "ready" in file_text(r.sup.dir / "stubborn.out"), what="trap set")
+    pid = s.getProcessInfo("stubborn")["pid"]
+    assert s.stopProcess("stubborn", False) is True
+    r.wait_state("stubborn", "STOPPING")
+    assert s.startProcess("stubborn", False) is True
+    assert fault(s.startProcess, "stubborn") == (40, "ABNORMAL_TERMINATION: stubborn")
+    info = s.getProcessInfo("stubborn")
+    assert info["statename"] == "STOPPING" and info["pid"] == pid
+    assert "WARN process 'stubborn' already running" in file_text(r.sup.logfile)
+    assert s.signalProcess("stubborn", "KILL") is True
+    r.wait_state("stubborn", "STOPPED")
+
+
 # --------------------------------------------------------------------------
 # stdin
 

@@ -6,4 +6,5 @@ Suite *values_suite(void);
 Suite *expand_suite(void);
 Suite *envlist_suite(void);
 Suite *ini_suite(void);
+Suite *rpcvalue_suite(void);
 #endif
