@@ -14,7 +14,7 @@ struct sup_value {
 		int64_t i;
 		bool b;
 		double d;
-		struct { char *s; size_t len; } str;
+		struct { char *s; size_t len; bool plain; /* no & < > to escape */ } str;
 		struct { sup_value **items; int n, cap; } arr;
 		struct { char **keys; sup_value **vals; int n, cap; } st;
 	} u;
