@@ -78,9 +78,9 @@ void ctl_reconnect(struct sup_ctl *ctl);
 char *ctl_read_line(const char *prompt, bool echo);
 
 /* ctlplugins.c */
-const char *ctl_plugin_dir(void);
-/* Load the built-in default commands, then every [ctlplugin:x] of cfg.
- * Returns 0, or -1 with *err (caller frees). */
+/* Load the built-in default commands, then every [ctlplugin:x] of cfg (a
+ * bare NAME is PLUGINDIR/NAME.so, or $CSUP_PLUGIN_DIR/NAME.so). Returns 0,
+ * or -1 with *err (caller frees). */
 struct config;
 int ctl_plugins_load(struct sup_ctl *ctl, const struct config *cfg, char **err);
 void ctl_plugins_unload(struct sup_ctl *ctl);

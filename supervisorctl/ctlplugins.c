@@ -1,19 +1,17 @@
 /* ctl plugins: the built-in default commands, then every [ctlplugin:NAME]
  * (a .so checked like the daemon's RPC plugins before any of its code
  * runs), and the function table they are given. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build-config.h"
 #include "config.h"
 #include "ctl.h"
+#include "plugin_load.h"
 #include "rpcvalue.h"
 
 #ifndef PLUGINDIR
@@ -26,108 +24,15 @@ const struct sup_plugin_info *sup_builtin_defaultctl(void);
 /* The pointer built-in plugins use; a .so has its own. */
 const struct sup_api *sup_api_ = &ctl_api;
 
-struct sup_plugin {
-	char *name; /* "default", or NAME of [ctlplugin:NAME] */
-	char *section;
-	char *path; /* the .so, or "(built-in default)" */
-	void *dl;
-	const struct sup_plugin_info *info;
-	const struct kvlist *keys;
-	void *data;
-	void (*free_fn)(void *);
-	bool in_init;
-	char *load_error;
-	struct sup_ctl *ctl;
-};
-
-static struct {
-	struct sup_plugin **v;
-	int n;
-} loaded;
+static struct plugin_list loaded;
 
 static const struct kvlist no_keys;
 
-const char *
-ctl_plugin_dir(void)
-{
-	const char *env = getenv("CSUP_PLUGIN_DIR");
-	return env && *env ? env : PLUGINDIR;
-}
-
-static char *refuse(const struct sup_plugin *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static char *
-refuse(const struct sup_plugin *p, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *why = xvasprintf(fmt, ap);
-	va_end(ap);
-	char *msg = xasprintf("[%s] plugin %s: %s", p->section, p->path, why);
-	free(why);
-	return msg;
-}
-
-/* Only files nobody else could have written are loaded. */
-static char *
-check_file(const struct sup_plugin *p)
-{
-	struct stat st;
-	if (stat(p->path, &st) < 0)
-		return refuse(p, "cannot load: %s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return refuse(p, "not a regular file");
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return refuse(p, "owned by uid %u, not by root or uid %u", (unsigned)st.st_uid, (unsigned)geteuid());
-	if (st.st_mode & 022)
-		return refuse(p, "writable by group or others (mode %04o)", (unsigned)(st.st_mode & 07777));
-	char *copy = xstrdup(p->path);
-	const char *dir = dirname(copy);
-	char *msg = NULL;
-	if (stat(dir, &st) == 0 && (st.st_mode & 002) && !(st.st_mode & S_ISVTX))
-		msg = refuse(p, "its directory %s is writable by others", dir);
-	free(copy);
-	return msg;
-}
-
-static char *
-check_info(const struct sup_plugin *p, const struct sup_plugin_info *info)
-{
-	if (!info || info->magic != SUP_PLUGIN_MAGIC)
-		return refuse(p, "magic is 0x%08x, expected 0x%08x: not a csupervisor plugin",
-			      info ? info->magic : 0u, SUP_PLUGIN_MAGIC);
-	if (info->abi_major != SUP_ABI_MAJOR)
-		return refuse(p, "abi_major is %u, this host provides %u: rebuild the plugin for ABI %u",
-			      (unsigned)info->abi_major, SUP_ABI_MAJOR, SUP_ABI_MAJOR);
-	if (info->abi_minor > SUP_ABI_MINOR)
-		return refuse(p, "abi_minor is %u, this host provides %u.%u: upgrade supervisorctl or build the plugin with SUP_TARGET_MINOR=%u",
-			      (unsigned)info->abi_minor, SUP_ABI_MAJOR, SUP_ABI_MINOR, SUP_ABI_MINOR);
-	if (info->size < sizeof(struct sup_plugin_info))
-		return refuse(p, "size is %u, expected at least %zu: not a csupervisor plugin",
-			      (unsigned)info->size, sizeof(struct sup_plugin_info));
-	if (!(info->kinds & SUP_KIND_CTL))
-		return refuse(p, "kinds is 0x%x: not a ctl (supervisorctl) plugin", (unsigned)info->kinds);
-	if (!info->init)
-		return refuse(p, "init is NULL");
-	return NULL;
-}
-
-static void
-instance_free(struct sup_plugin *p)
-{
-	if (p->free_fn)
-		p->free_fn(p->data);
-	free(p->name);
-	free(p->section);
-	free(p->path);
-	free(p->load_error);
-	free(p);
-}
-
 /* Drop the commands p registered (a failed init). */
 static void
-drop_commands(struct sup_ctl *ctl, struct sup_plugin *p)
+drop_commands(struct sup_plugin *p)
 {
+	struct sup_ctl *ctl = p->host;
 	size_t k = 0;
 	for (size_t i = 0; i < ctl->ncmds; i++)
 		if (ctl->cmds[i].owner != p)
@@ -138,60 +43,28 @@ drop_commands(struct sup_ctl *ctl, struct sup_plugin *p)
 static char *
 load_one(struct sup_ctl *ctl, const char *name, const char *section, const char *factory, const struct kvlist *keys)
 {
-	struct sup_plugin *p = xcalloc(1, sizeof(*p));
-	p->name = xstrdup(name);
-	p->section = xstrdup(section);
-	p->keys = keys;
-	p->ctl = ctl;
-	const struct sup_plugin_info *info = NULL;
-	char *err = NULL;
+	struct sup_plugin *p = plugin_new(name, section, keys);
+	p->host = ctl;
+	char *err;
 	if (!factory) {
 		p->path = xstrdup("(built-in default)");
-		info = sup_builtin_defaultctl();
+		err = plugin_check_info(p, sup_builtin_defaultctl(), SUP_KIND_CTL);
 	} else if (strchr(factory, ':') && factory[0] != '/') {
 		/* a Python module:callable */
 		p->path = xstrdup(factory);
 		err = xasprintf("%s cannot be resolved within [%s]", factory, section);
-		goto fail;
 	} else {
-		p->path = factory[0] == '/' ? xstrdup(factory) : xasprintf("%s/%s.so", ctl_plugin_dir(), factory);
-		if ((err = check_file(p)))
-			goto fail;
-		p->dl = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
-		if (!p->dl) {
-			err = refuse(p, "dlopen failed: %s", dlerror());
-			goto fail;
-		}
-		const struct sup_plugin_info *(*query)(void) =
-			(const struct sup_plugin_info *(*)(void))dlsym(p->dl, SUP_ENTRY_SYMBOL);
-		if (!query) {
-			err = refuse(p, "no %s symbol: not a csupervisor plugin (build it with SUP_PLUGIN_DEFINE)",
-				     SUP_ENTRY_SYMBOL);
-			goto fail;
-		}
-		info = query();
+		plugin_set_path(p, factory, PLUGINDIR);
+		err = plugin_open(p, SUP_KIND_CTL);
 	}
-	if ((err = check_info(p, info)))
-		goto fail;
-	p->info = info;
-	p->in_init = true;
-	int rc = info->init(p, &ctl_api, (const sup_config *)p);
-	p->in_init = false;
-	if (rc != SUP_OK || p->load_error) {
-		drop_commands(ctl, p);
-		if (info->fini)
-			info->fini(p);
-		err = p->load_error ? refuse(p, "%s", p->load_error) : refuse(p, "init failed");
-		goto fail;
+	if (!err)
+		err = plugin_init(p, &ctl_api, drop_commands);
+	if (err) {
+		plugin_free(p, true);
+		return err;
 	}
-	loaded.v = xrealloc(loaded.v, (size_t)(loaded.n + 1) * sizeof(*loaded.v));
-	loaded.v[loaded.n++] = p;
+	plugin_list_add(&loaded, p);
 	return NULL;
-fail:
-	if (p->dl)
-		dlclose(p->dl);
-	instance_free(p);
-	return err;
 }
 
 int
@@ -212,15 +85,7 @@ ctl_plugins_load(struct sup_ctl *ctl, const struct config *cfg, char **err)
 void
 ctl_plugins_unload(struct sup_ctl *ctl)
 {
-	for (int i = loaded.n - 1; i >= 0; i--) {
-		struct sup_plugin *p = loaded.v[i];
-		if (p->info->fini)
-			p->info->fini(p);
-		instance_free(p);
-	}
-	free(loaded.v);
-	loaded.v = NULL;
-	loaded.n = 0;
+	plugin_list_unload(&loaded);
 	free(ctl->cmds);
 	ctl->cmds = NULL;
 	ctl->ncmds = 0;
@@ -359,96 +224,6 @@ api_vlog(sup_plugin *p, int level, const char *fmt, va_list ap)
 	free(msg);
 }
 
-static const char *
-api_config_get(const sup_config *cfg, const char *key)
-{
-	const struct sup_plugin *p = (const struct sup_plugin *)cfg;
-	return kv_get(p->keys, key);
-}
-
-static int
-api_config_check(const sup_config *cfg, const char *const *known)
-{
-	struct sup_plugin *p = (struct sup_plugin *)cfg;
-	for (size_t i = 0; i < p->keys->n; i++) {
-		bool ok = false;
-		for (const char *const *k = known; *k && !ok; k++)
-			ok = streq(*k, p->keys->keys[i]);
-		if (!ok) {
-			struct strbuf sb = {0};
-			sb_addf(&sb, "unknown key '%s' (accepted:", p->keys->keys[i]);
-			for (const char *const *k = known; *k; k++)
-				sb_addf(&sb, "%s %s", k == known ? "" : ",", *k);
-			sb_adds(&sb, known[0] ? ")" : " no keys)");
-			free(p->load_error);
-			p->load_error = sb_steal(&sb);
-			return SUP_ERR;
-		}
-	}
-	return SUP_OK;
-}
-
-static void
-api_set_data(sup_plugin *p, void *data, void (*free_fn)(void *))
-{
-	p->data = data;
-	p->free_fn = free_fn;
-}
-
-static void *api_get_data(sup_plugin *p) { return p->data; }
-static const char *api_instance_name(sup_plugin *p) { return p->name; }
-static sup_value *api_int_new(int64_t v) { return rv_int(v); }
-static sup_value *api_bool_new(bool v) { return rv_bool(v); }
-static sup_value *api_double_new(double v) { return rv_double(v); }
-static sup_value *api_string_new(const char *s, size_t n) { return rv_string(s, n); }
-static enum sup_type api_type_of(const sup_value *v) { return v ? v->type : SUP_T_OTHER; }
-
-static int
-api_get_int(const sup_value *v, int64_t *out)
-{
-	if (!v || (v->type != SUP_T_INT && v->type != SUP_T_BOOL))
-		return SUP_ERR;
-	*out = v->type == SUP_T_INT ? v->u.i : v->u.b;
-	return SUP_OK;
-}
-
-static int
-api_get_bool(const sup_value *v, bool *out)
-{
-	if (!v || (v->type != SUP_T_INT && v->type != SUP_T_BOOL))
-		return SUP_ERR;
-	*out = v->type == SUP_T_BOOL ? v->u.b : v->u.i != 0;
-	return SUP_OK;
-}
-
-static int
-api_get_double(const sup_value *v, double *out)
-{
-	if (!v || (v->type != SUP_T_DOUBLE && v->type != SUP_T_INT))
-		return SUP_ERR;
-	*out = v->type == SUP_T_DOUBLE ? v->u.d : (double)v->u.i;
-	return SUP_OK;
-}
-
-static int
-api_get_string(const sup_value *v, const char **out, size_t *len)
-{
-	if (!v || v->type != SUP_T_STRING)
-		return SUP_ERR;
-	*out = v->u.str.s;
-	if (len)
-		*len = v->u.str.len;
-	return SUP_OK;
-}
-
-static int api_array_size(const sup_value *v) { return v && v->type == SUP_T_ARRAY ? v->u.arr.n : -1; }
-
-static const sup_value *
-api_array_get(const sup_value *v, int i)
-{
-	return v && v->type == SUP_T_ARRAY && i >= 0 && i < v->u.arr.n ? v->u.arr.items[i] : NULL;
-}
-
 /* ---- the daemon's part: not available in supervisorctl ---- */
 
 static int
@@ -483,6 +258,11 @@ static const char *n_ident(void) { return NULL; }
 static void n_void(void) {}
 static sup_value *n_reread(const char **d) { (void)d; errno = ENOTSUP; return NULL; }
 static sup_value *n_value(void) { errno = ENOTSUP; return NULL; }
+static int n_remote_comm(const char *t, const char *d, size_t l) { (void)t, (void)d, (void)l; return no_daemon(); }
+static int n_fd_watch(sup_plugin *p, int fd, int ev, sup_fd_fn cb, void *ud)
+{ (void)p, (void)fd, (void)ev, (void)cb, (void)ud; return no_daemon(); }
+static int n_fd_unwatch(sup_plugin *p, int fd) { (void)p, (void)fd; return no_daemon(); }
+static void *n_call_ud(sup_call *c) { (void)c; errno = ENOTSUP; return NULL; }
 
 /* ---- the controller's part ------------------------------------------------ */
 
@@ -504,7 +284,7 @@ api_ctl_commands(sup_plugin *p, const struct sup_command *c, size_t n, size_t el
 		errno = EBUSY;
 		return SUP_ERR;
 	}
-	struct sup_ctl *ctl = p->ctl;
+	struct sup_ctl *ctl = p->host;
 	for (size_t i = 0; i < n; i++) {
 		struct sup_command one = {0};
 		memcpy(&one, (const char *)c + i * elem_size, elem_size < sizeof one ? elem_size : sizeof one);
@@ -522,7 +302,8 @@ api_ctl_commands(sup_plugin *p, const struct sup_command *c, size_t n, size_t el
 		}
 		if (err) {
 			free(p->load_error);
-			p->load_error = err;
+			p->load_error = plugin_refuse(p, "%s", err);
+			free(err);
 			errno = EEXIST;
 			return SUP_ERR;
 		}
@@ -727,33 +508,8 @@ api_ctl_run(sup_ctl *ctl, const char *line)
 }
 
 const struct sup_api ctl_api = {
-	.abi_major = SUP_ABI_MAJOR,
-	.abi_minor = SUP_ABI_MINOR,
-	.size = sizeof(struct sup_api),
+	PLUGIN_API_SHARED,
 	.vlog = api_vlog,
-	.config_get = api_config_get,
-	.config_check = api_config_check,
-	.set_data = api_set_data,
-	.get_data = api_get_data,
-	.instance_name = api_instance_name,
-	.int_new = api_int_new,
-	.bool_new = api_bool_new,
-	.double_new = api_double_new,
-	.string_new = api_string_new,
-	.array_new = rv_array,
-	.struct_new = rv_struct,
-	.array_push = rv_push,
-	.struct_put = rv_put,
-	.ref = rv_ref,
-	.unref = rv_unref,
-	.type_of = api_type_of,
-	.get_int = api_get_int,
-	.get_bool = api_get_bool,
-	.get_double = api_get_double,
-	.get_string = api_get_string,
-	.array_size = api_array_size,
-	.array_get = api_array_get,
-	.struct_get = rv_get,
 	.rpc_methods = n_rpc_methods,
 	.rpc_typed = n_rpc_typed,
 	.reply = n_reply,
@@ -795,4 +551,9 @@ const struct sup_api ctl_api = {
 	.ctl_match = api_ctl_match,
 	.ctl_verror = api_ctl_verror,
 	.ctl_run = api_ctl_run,
+	.event_remote_comm = n_remote_comm,
+	/* 1.1 */
+	.fd_watch = n_fd_watch,
+	.fd_unwatch = n_fd_unwatch,
+	.call_ud = n_call_ud,
 };

@@ -223,7 +223,7 @@ static void
 serve_rpc(struct http_request *req, const char *body, size_t len, void *ud)
 {
 	(void)ud;
-	sup_call *pending = rpc_serve(body, len, "http", rpc_replied, req);
+	sup_call *pending = rpc_serve(body, len, http_request_peer(req), rpc_replied, req);
 	if (pending)
 		http_on_cancel(req, rpc_client_gone, pending);
 }

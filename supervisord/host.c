@@ -43,6 +43,14 @@ struct subscription {
 	void *ud;
 };
 
+struct pwatch {
+	struct pwatch *next;
+	sup_plugin *owner;
+	int fd;
+	sup_fd_fn cb;
+	void *ud;
+};
+
 static struct {
 	struct loop *loop; /* set before plugins load: timers work in init() */
 	struct supervisor *sv;
@@ -50,6 +58,7 @@ static struct {
 	struct ptimer *timers;
 	uint64_t next_timer_id;
 	struct subscription *subs;
+	struct pwatch *watches;
 	struct timer deferred_mood; /* shutdown/restart after the reply went out */
 	enum mood pending_mood;
 } H;
@@ -457,6 +466,135 @@ host_timer_del(sup_plugin *p, uint64_t id)
 	return SUP_ERR;
 }
 
+/* ---- fd watches ---- */
+
+static void
+pwatch_ready(struct loop *l, int fd, uint32_t events, void *data)
+{
+	(void)l;
+	struct pwatch *w = data;
+	int revents = (events & EPOLLIN ? SUP_FD_READ : 0) | (events & EPOLLOUT ? SUP_FD_WRITE : 0) |
+		      (events & (EPOLLERR | EPOLLHUP) ? SUP_FD_ERROR : 0);
+	w->cb(fd, revents, w->ud); /* it may unwatch, and so free w */
+}
+
+static uint32_t
+epoll_events(int events)
+{
+	return (events & SUP_FD_READ ? EPOLLIN : 0) | (events & SUP_FD_WRITE ? EPOLLOUT : 0);
+}
+
+static struct pwatch **
+find_watch(int fd)
+{
+	struct pwatch **link = &H.watches;
+	while (*link && (*link)->fd != fd)
+		link = &(*link)->next;
+	return link;
+}
+
+int
+host_fd_watch(sup_plugin *p, int fd, int events, sup_fd_fn cb, void *ud)
+{
+	if (!H.loop || fd < 0 || !cb || (events & ~(SUP_FD_READ | SUP_FD_WRITE | SUP_FD_ERROR))) {
+		errno = EINVAL;
+		return SUP_ERR;
+	}
+	struct pwatch *w = *find_watch(fd);
+	if (w && w->owner != p) {
+		errno = EEXIST;
+		return SUP_ERR;
+	}
+	if (w) {
+		if (loop_mod_fd(H.loop, fd, epoll_events(events)) < 0)
+			return SUP_ERR;
+		w->cb = cb;
+		w->ud = ud;
+		return SUP_OK;
+	}
+	w = xcalloc(1, sizeof(*w));
+	*w = (struct pwatch){H.watches, p, fd, cb, ud};
+	/* the daemon's own fds are in the epoll set already: EEXIST */
+	if (loop_add_fd(H.loop, fd, epoll_events(events), pwatch_ready, w) < 0) {
+		int e = errno;
+		free(w);
+		errno = e;
+		return SUP_ERR;
+	}
+	H.watches = w;
+	return SUP_OK;
+}
+
+int
+host_fd_unwatch(sup_plugin *p, int fd)
+{
+	struct pwatch **link = find_watch(fd);
+	struct pwatch *w = *link;
+	if (!w || w->owner != p) {
+		errno = ENOENT;
+		return SUP_ERR;
+	}
+	*link = w->next;
+	loop_del_fd(H.loop, fd);
+	free(w);
+	return SUP_OK;
+}
+
+/* Timers, subscriptions and fd watches of owner (NULL: everyone's). */
+static void
+drop_owned(sup_plugin *owner)
+{
+	for (struct ptimer **link = &H.timers; *link;) {
+		struct ptimer *t = *link;
+		if (owner && t->owner != owner) {
+			link = &t->next;
+			continue;
+		}
+		*link = t->next;
+		timer_cancel(H.loop, &t->t);
+		free(t);
+	}
+	for (struct subscription **link = &H.subs; *link;) {
+		struct subscription *sub = *link;
+		if (owner && sub->owner != owner) {
+			link = &sub->next;
+			continue;
+		}
+		*link = sub->next;
+		free(sub->type);
+		free(sub);
+	}
+	for (struct pwatch **link = &H.watches; *link;) {
+		struct pwatch *w = *link;
+		if (owner && w->owner != owner) {
+			link = &w->next;
+			continue;
+		}
+		*link = w->next;
+		loop_del_fd(H.loop, w->fd);
+		free(w);
+	}
+}
+
+void
+host_drop_owner(sup_plugin *p)
+{
+	drop_owned(p);
+}
+
+int
+host_hook_count(void)
+{
+	int n = 0;
+	for (struct ptimer *t = H.timers; t; t = t->next)
+		n++;
+	for (struct subscription *sub = H.subs; sub; sub = sub->next)
+		n++;
+	for (struct pwatch *w = H.watches; w; w = w->next)
+		n++;
+	return n;
+}
+
 /* ---- signals, stdin, logs ---- */
 
 int
@@ -698,18 +836,7 @@ host_detach(void)
 		w->done(SUP_FAULT_FAILED, "supervisord is stopping", w->ud);
 		free(w);
 	}
-	while (H.timers) {
-		struct ptimer *t = H.timers;
-		H.timers = t->next;
-		timer_cancel(H.loop, &t->t);
-		free(t);
-	}
-	while (H.subs) {
-		struct subscription *s = H.subs;
-		H.subs = s->next;
-		free(s->type);
-		free(s);
-	}
+	drop_owned(NULL);
 	if (H.sv)
 		timer_cancel(H.sv->loop, &H.deferred_mood);
 	H.sv = NULL;

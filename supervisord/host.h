@@ -13,13 +13,20 @@ struct supervisor;
 /* The loop plugin timers use; set before plugins are loaded. */
 void host_set_loop(struct loop *loop);
 void host_attach(struct supervisor *sv);
-/* Fail every waiter and drop plugin timers (end of a generation). */
+/* Fail every waiter and drop plugin timers, subscriptions and fd watches
+ * (end of a generation). */
 void host_detach(void);
+/* Drop p's timers, subscriptions and fd watches (its init failed). */
+void host_drop_owner(sup_plugin *p);
+/* Timers, subscriptions and fd watches of all plugins (tests). */
+int host_hook_count(void);
 /* From supervisor_process_changed: waiters and subscriptions. */
 void host_process_changed(struct process *p, enum pstate old);
 
 int host_timer_add(sup_plugin *p, unsigned ms, void (*cb)(void *), void *ud, uint64_t *id);
 int host_timer_del(sup_plugin *p, uint64_t id);
+int host_fd_watch(sup_plugin *p, int fd, int events, sup_fd_fn cb, void *ud);
+int host_fd_unwatch(sup_plugin *p, int fd);
 int host_subscribe(sup_plugin *p, const char *event_type, sup_event_fn cb, void *ud);
 sup_value *host_proc_list(void);
 sup_value *host_proc_info(const char *namespec);

@@ -1101,3 +1101,24 @@ http_stop(struct http *http)
 	free(http->srv);
 	free(http);
 }
+
+/* Who sent req, for sup_api.call_peer: "unix", or "inet:<address>" of a
+ * TCP client. Borrowed until the next call. */
+const char *
+http_request_peer(const struct http_request *req)
+{
+	static char peer[INET6_ADDRSTRLEN + 8];
+	if (!req->srv || !req->conn)
+		return "unknown";
+	if (req->srv->is_unix)
+		return "unix";
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	char addr[INET6_ADDRSTRLEN] = "";
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof addr);
+	snprintf(peer, sizeof peer, "inet:%s", addr);
+	return peer;
+}

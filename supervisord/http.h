@@ -60,4 +60,8 @@ void http_on_cancel(struct http_request *req, void (*cancel)(void *ud), void *ud
  * without server_init); valid until the request is replied or cancelled. */
 void *http_request_server_data(const struct http_request *req);
 
+/* Who sent req: "unix", or "inet:<address>" of a TCP client (the
+ * plugin API's call_peer). Borrowed until the next call. */
+const char *http_request_peer(const struct http_request *req);
+
 #endif

@@ -699,3 +699,10 @@ rpc_serve(const char *xml, size_t len, const char *peer, rpc_http_reply_fn *repl
 	call_unref(c);
 	return pending;
 }
+
+/* sup_api.call_ud (1.1): the ud registered with the call's method. */
+void *
+rpc_api_call_ud(sup_call *c)
+{
+	return c && c->m && c->m->kind != M_SYSTEM ? c->m->ud : NULL;
+}

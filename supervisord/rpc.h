@@ -44,6 +44,7 @@ int rpc_api_reply(sup_call *call, sup_value *v);
 int rpc_api_vfault(sup_call *call, int code, const char *fmt, va_list ap);
 int rpc_api_defer(sup_call *call, sup_cancel_fn cancel, void *ud);
 const char *rpc_api_peer(sup_call *call);
+void *rpc_api_call_ud(sup_call *call);
 
 const char *fault_name(int code);
 

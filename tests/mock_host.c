@@ -616,7 +616,15 @@ api_defer(sup_call *c, sup_cancel_fn cancel, void *ud)
 	return SUP_DEFERRED;
 }
 
-static const char *api_call_peer(sup_call *c) { return c ? "unix" : ""; }
+static char *mock_peer;
+void
+mock_set_peer(const char *peer)
+{
+	free(mock_peer);
+	mock_peer = peer ? xdup(peer) : NULL;
+}
+static const char *api_call_peer(sup_call *c) { return c ? (mock_peer ? mock_peer : "unix") : ""; }
+static void *api_call_ud(sup_call *c) { return c && c->m ? c->m->ud : NULL; }
 
 static bool
 type_ok(char want, const sup_value *v)
@@ -786,13 +794,84 @@ struct subscription {
 	void *ud;
 };
 
+struct mwatch {
+	sup_plugin *owner;
+	int fd, events;
+	sup_fd_fn cb;
+	void *ud;
+};
+
 static struct {
 	uint64_t now, next_id;
 	struct mtimer *timers;
 	int ntimers;
 	struct subscription *subs;
 	int nsubs;
+	struct mwatch *watches;
+	int nwatches;
 } loop;
+
+static int
+find_watch(int fd)
+{
+	for (int i = 0; i < loop.nwatches; i++)
+		if (loop.watches[i].fd == fd)
+			return i;
+	return -1;
+}
+
+static int
+api_fd_watch(sup_plugin *p, int fd, int events, sup_fd_fn cb, void *ud)
+{
+	int i = find_watch(fd);
+	if (fd < 0 || !cb || (events & ~(SUP_FD_READ | SUP_FD_WRITE | SUP_FD_ERROR))) {
+		errno = EINVAL;
+		return SUP_ERR;
+	}
+	if (i >= 0 && loop.watches[i].owner != p) {
+		errno = EEXIST;
+		return SUP_ERR;
+	}
+	if (i < 0) {
+		loop.watches = xgrow(loop.watches, (size_t)(loop.nwatches + 1) * sizeof(*loop.watches));
+		i = loop.nwatches++;
+	}
+	loop.watches[i] = (struct mwatch){p, fd, events, cb, ud};
+	return SUP_OK;
+}
+
+static int
+api_fd_unwatch(sup_plugin *p, int fd)
+{
+	int i = find_watch(fd);
+	if (i < 0 || loop.watches[i].owner != p) {
+		errno = ENOENT;
+		return SUP_ERR;
+	}
+	loop.watches[i] = loop.watches[--loop.nwatches];
+	return SUP_OK;
+}
+
+int
+mock_fd_events(int fd)
+{
+	int i = find_watch(fd);
+	return i < 0 ? -1 : loop.watches[i].events;
+}
+
+bool
+mock_fd_ready(int fd, int revents)
+{
+	int i = find_watch(fd);
+	if (i < 0 || !(revents & (loop.watches[i].events | SUP_FD_ERROR)))
+		return false;
+	struct mwatch w = loop.watches[i];
+	w.cb(fd, revents & (w.events | SUP_FD_ERROR), w.ud);
+	return true;
+}
+
+int mock_fd_watches(void) { return loop.nwatches; }
+int mock_fd_at(int i) { return i >= 0 && i < loop.nwatches ? loop.watches[i].fd : -1; }
 
 static int
 api_timer_add(sup_plugin *p, unsigned ms, void (*cb)(void *), void *ud, uint64_t *id)
@@ -1123,6 +1202,16 @@ api_group_remove(const char *name, const char **detail)
 	return SUP_FAULT_FAILED;
 }
 
+static int
+api_event_remote_comm(const char *type, const char *data, size_t len)
+{
+	(void)data;
+	char *line = xfmt("REMOTE_COMMUNICATION type:%s (%zu bytes)", type, len);
+	log_add(SUP_LOG_DEBUG, line);
+	free(line);
+	return SUP_OK;
+}
+
 static const struct sup_api api = {
 	.abi_major = SUP_ABI_MAJOR,
 	.abi_minor = SUP_ABI_MINOR,
@@ -1179,6 +1268,11 @@ static const struct sup_api api = {
 	.config_info = api_config_info,
 	.group_add = api_group_add,
 	.group_remove = api_group_remove,
+	.event_remote_comm = api_event_remote_comm,
+	/* 1.1 */
+	.fd_watch = api_fd_watch,
+	.fd_unwatch = api_fd_unwatch,
+	.call_ud = api_call_ud,
 };
 
 const struct sup_api *mock_api(void) { return &api; }
@@ -1202,7 +1296,7 @@ instance_free(sup_plugin *p)
 	free(p);
 }
 
-/* Timers and subscriptions of p end with it. */
+/* Timers, subscriptions and fd watches of p end with it. */
 static void
 drop_owned(const sup_plugin *p)
 {
@@ -1219,6 +1313,11 @@ drop_owned(const sup_plugin *p)
 			loop.subs[o++] = loop.subs[i];
 	}
 	loop.nsubs = o;
+	o = 0;
+	for (int i = 0; i < loop.nwatches; i++)
+		if (loop.watches[i].owner != p)
+			loop.watches[o++] = loop.watches[i];
+	loop.nwatches = o;
 }
 
 sup_plugin *
@@ -1283,9 +1382,12 @@ mock_reset(void)
 		free(loop.subs[i].type);
 	free(loop.subs);
 	free(loop.timers);
+	free(loop.watches);
 	loop.subs = NULL;
 	loop.timers = NULL;
-	loop.nsubs = loop.ntimers = 0;
+	loop.watches = NULL;
+	loop.nsubs = loop.ntimers = loop.nwatches = 0;
+	mock_set_peer(NULL);
 	loop.now = 0;
 	for (int i = 0; i < procs.n; i++) {
 		free(procs.v[i].group);

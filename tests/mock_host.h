@@ -80,6 +80,17 @@ int mock_timers_pending(void);
 /* Deliver an event to subscribers: payload fields as for PROCESS_STATE. */
 void mock_event(const char *type, const char *group, const char *name, const char *from_state);
 
+/* fd watches (sup_api.fd_watch): the events fd is watched for, or -1. */
+int mock_fd_events(int fd);
+int mock_fd_watches(void);
+int mock_fd_at(int i); /* the fd of watch i (0 .. mock_fd_watches() - 1), or -1 */
+/* fd became ready: run its callback with revents (limited to what it
+ * watches, plus SUP_FD_ERROR); false when nothing watches for that. */
+bool mock_fd_ready(int fd, int revents);
+
+/* What call_peer answers ("unix" until set; NULL: back to "unix"). */
+void mock_set_peer(const char *peer);
+
 /* ---- processes ---- */
 
 /* A process as getAllProcessInfo shows it; exitcodes default to {0}. */

@@ -26,6 +26,8 @@
 #include <csupervisor/plugin.h>
 #include <csupervisor/typed.h>
 
+#include "site_fields.h"
+
 #define API sup_api_
 
 /* Supervisor's process states, in its order (supervisor.states). */
@@ -98,23 +100,8 @@ excluded(const struct site *st, const char *group, const char *name)
 	return false;
 }
 
-/* ---- reading the daemon's info structs ---- */
+/* ---- values ---- */
 
-static const char *
-str_field(const sup_value *st, const char *key)
-{
-	const char *s = "";
-	API->get_string(API->struct_get(st, key), &s, NULL);
-	return s;
-}
-
-static int64_t
-int_field(const sup_value *st, const char *key)
-{
-	int64_t v = 0;
-	API->get_int(API->struct_get(st, key), &v);
-	return v;
-}
 
 static sup_value *
 namespec_value(const char *group, const char *name)

@@ -34,3 +34,12 @@ def supervisord():
 @pytest.fixture
 def confdump():
     return CONFDUMP
+
+
+@pytest.fixture
+def sups():
+    """Daemons a test starts (daemon_util.Supervisord): killed at the end."""
+    made = []
+    yield made
+    for s in made:
+        s.kill()

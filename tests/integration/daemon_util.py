@@ -53,6 +53,17 @@ lines joined with '\\n')."""
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+
+# A UNIX-socket HTTP server with the supervisor namespace: what a test that
+# talks XML-RPC to the daemon puts in front of its programs.
+UNIX_RPC = """
+[unix_http_server]
+file=@DIR@/sup.sock
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+"""
+
 # --------------------------------------------------------------------------
 # log parsing and waiting
 
@@ -238,7 +249,9 @@ class Supervisord:
 
     # ---- running
 
-    def start(self, nodaemon=True, args=(), umask=0o022):
+    def start(self, nodaemon=True, args=(), umask=0o022, ignored=()):
+        """ignored: signals the daemon inherits as SIG_IGN (as from a
+        background job of a non-interactive shell)."""
         argv = [self.binary]
         if nodaemon:
             argv.append("-n")
@@ -248,7 +261,8 @@ class Supervisord:
             stdin=subprocess.DEVNULL,
             stdout=open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
-            start_new_session=True, umask=umask)
+            start_new_session=True, umask=umask,
+            preexec_fn=(lambda: [signal.signal(n, signal.SIG_IGN) for n in ignored]) if ignored else None)
         self.daemon_pid = self.proc.pid
         return self
 

@@ -19,6 +19,7 @@ Run:  CSUP_BUILDDIR=build /usr/bin/python3 -m pytest tests/integration/test_plug
 """
 import os
 import pathlib
+import re
 import shutil
 import socket
 import threading
@@ -28,12 +29,18 @@ import xmlrpc.client
 import pytest
 
 from conftest import BUILDDIR, SUPERVISORD, run
-from daemon_util import Supervisord, TIMEOUT, wait_for
+from daemon_util import Supervisord, TIMEOUT, UNIX_RPC, wait_for
 from test_rpc import UnixTransport
 
 PLUGINS = BUILDDIR / "tests" / "plugins" / ".libs"
 SITE = BUILDDIR / "plugins" / "example" / ".libs" / "site.so"
 ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+
+
+HEADER = (pathlib.Path(__file__).resolve().parents[2] / "sdk" / "include" / "csupervisor"
+          / "plugin.h").read_text()
+ABI_MAJOR = int(re.search(r"#define SUP_ABI_MAJOR (\d+)", HEADER).group(1))
+ABI_MINOR = int(re.search(r"#define SUP_ABI_MINOR (\d+)", HEADER).group(1))
 
 
 def plugin(name):
@@ -142,8 +149,9 @@ def test_file_that_is_not_a_shared_object_is_refused(tmp_path):
     ("abi_nosym", "no sup_plugin_query symbol: not a csupervisor plugin (build it with SUP_PLUGIN_DEFINE)"),
     ("abi_magic", "magic is 0x12345678, expected 0x53555031: not a csupervisor plugin"),
     ("abi_major", "abi_major is 2, this host provides 1: rebuild the plugin for ABI 1"),
-    ("abi_minor", "abi_minor is 1, this host provides 1.0: upgrade supervisord"
-                  " or build the plugin with SUP_TARGET_MINOR=0"),
+    ("abi_minor", "abi_minor is %d, this host provides %d.%d: upgrade supervisord"
+                  " or build the plugin with SUP_TARGET_MINOR=%d"
+     % (ABI_MINOR + 1, ABI_MAJOR, ABI_MINOR, ABI_MINOR)),
     ("abi_ctl", "kinds is 0x2: not an RPC (supervisord) plugin"),
 ])
 def test_bad_magic_block_is_refused_before_any_plugin_code_runs(tmp_path, name, what):
@@ -237,13 +245,7 @@ class Daemon:
         return s
 
 
-BASE = """
-[unix_http_server]
-file=@DIR@/sup.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-"""
+BASE = UNIX_RPC
 
 
 @pytest.fixture
@@ -631,3 +633,124 @@ def test_typed_method_with_an_unsupported_type_does_not_compile(tmp_path):
     rc, out, err = compile_typed_proto(tmp_path, "-DWRONG_CONST", werror=False)
     assert rc != 0
     assert "_Generic" in err, err
+
+
+# --------------------------------------------------------------------------
+# ABI 1.1: an older plugin, call_peer, call_ud, fd watches, rollback
+
+def test_plugin_built_for_an_older_minor_loads(daemon):
+    assert ABI_MINOR >= 1
+    assert daemon(section("old", plugin("abi_old"))).proxy().old.ping() == "pong"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_call_peer_names_the_unix_socket_or_the_tcp_client(daemon):
+    port = free_port()
+    dm = daemon(section("c", plugin("calls")) + "\n[inet_http_server]\nport=127.0.0.1:%d\n" % port)
+    assert dm.proxy().c.peer() == "unix"
+    tcp = xmlrpc.client.ServerProxy("http://127.0.0.1:%d/RPC2" % port)
+    assert tcp.c.peer() == "inet:127.0.0.1"
+    # sub-calls of a multicall have their caller's
+    assert tcp.system.multicall([{"methodName": "c.peer", "params": []}]) == ["inet:127.0.0.1"]
+    assert dm.proxy().system.multicall([{"methodName": "c.peer", "params": []}]) == ["unix"]
+
+
+def test_call_ud_gives_a_typed_function_its_instance(daemon):
+    p = daemon(section("a", plugin("calls")) + section("b", plugin("calls"))).proxy()
+    assert (p.a.whoami(), p.b.whoami()) == ("a", "b")
+    assert [p.a.count(), p.a.count(), p.b.count(), p.a.count()] == [1, 2, 1, 3]
+    assert p.a.udOf() == "same"
+
+
+def echo(path, *lines):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(TIMEOUT)
+    s.connect(path)
+    return s
+
+
+def read_lines(s, n):
+    data = b""
+    while data.count(b"\n") < n:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode()
+
+
+def test_fd_watch_serves_a_plugin_socket_from_the_daemon_loop(daemon):
+    dm = daemon(section("e", plugin("fdwatch"), socket="@DIR@/e.sock"))
+    path = str(dm.sup.dir / "e.sock")
+    dm.sup.wait_log("e: listening on %s" % path)
+    a = echo(path)
+    b = echo(path)
+    wait_for(lambda: dm.proxy().e.clients() == 2, what="two clients")
+    # a line in two pieces, and two lines at once
+    a.sendall(b"hel")
+    b.sendall(b"one\ntwo\n")
+    assert read_lines(b, 2) == "echo: one\necho: two\n"
+    # an idle half-line blocks nobody: RPC still answers
+    assert dm.proxy().supervisor.getState()["statename"] == "RUNNING"
+    a.sendall(b"lo\n")
+    assert read_lines(a, 1) == "echo: hello\n"
+    a.close()
+    dm.sup.wait_log("e: client gone (hang-up)")
+    assert dm.proxy().e.clients() == 1
+    assert dm.proxy().e.close() is True
+    with pytest.raises(OSError):
+        echo(path).sendall(b"x\n")
+    b.close()
+    wait_for(lambda: dm.proxy().e.clients() == 0, what="the last client to go")
+
+
+def test_fd_watch_refuses_an_fd_someone_else_watches(daemon):
+    dm = daemon(section("e", plugin("fdwatch"), socket="@DIR@/e.sock") +
+                section("f", plugin("fdwatch"), socket="@DIR@/f.sock"))
+    p = dm.proxy()
+    assert p.f.tryWatch(p.e.fd()) == "EEXIST"
+    assert p.e.tryWatch(p.e.fd()) == "ok"  # its own: events and callback replaced
+    assert p.e.tryWatch(-1) == "EINVAL"
+    # the daemon's own (its signalfd, its socket's listener...) too
+    pid = p.supervisor.getPID()
+    mine = {p.e.fd(), p.f.fd()}
+    answers = {int(fd): p.e.tryWatch(int(fd)) for fd in os.listdir("/proc/%d/fd" % pid)
+               if int(fd) not in mine}
+    assert list(answers.values()).count("EEXIST") >= 2, answers
+    # e still accepts after that
+    s = echo(str(dm.sup.dir / "e.sock"))
+    s.sendall(b"still\n")
+    assert read_lines(s, 1) == "echo: still\n"
+    s.close()
+
+
+def test_fd_watches_end_with_the_daemon(daemon):
+    dm = daemon(section("e", plugin("fdwatch"), socket="@DIR@/e.sock"))
+    s = echo(str(dm.sup.dir / "e.sock"))
+    wait_for(lambda: dm.proxy().e.clients() == 1, what="the client")
+    dm.sup.stop()  # status 0, nothing on stderr: fini closed the client
+    assert s.recv(10) == b""
+    s.close()
+
+
+def test_init_failure_after_subscribing_watching_and_arming_a_timer(tmp_path):
+    # the in-process check that nothing is left is loader_test's; here the
+    # daemon refuses as usual and the plugin's callbacks never run (abort())
+    path = plugin("initfail")
+    log = assert_refused(tmp_path, section("broken", path, hooks="yes"),
+                         "[rpcinterface:broken] plugin %s: init failed" % path)
+    assert "broken: subscribed, timer armed, fd " in log
+
+
+def test_default_section_keys_reach_every_rpcinterface(tmp_path):
+    # as Python passes them to the factory as keyword arguments
+    path = plugin("deferred")
+    assert_refused(tmp_path, "[DEFAULT]\ncolor = red\n\n" + section("d", path),
+                   "[rpcinterface:d] unknown key 'color' (plugin %s accepts: no keys)" % path)

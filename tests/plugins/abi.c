@@ -4,12 +4,16 @@
  *
  *   -DBREAK_MAGIC        magic 0x12345678           (abi_magic.so)
  *   -DBREAK_MAJOR        built for ABI 2.0          (abi_major.so)
- *   -DSUP_TARGET_MINOR=1 needs a 1.1 host           (abi_minor.so)
+ *   -DNEWER_MINOR        needs the host minor after this one (abi_minor.so)
+ *   -DSUP_TARGET_MINOR=0 built for a 1.0 host: loads (abi_old.so)
  *   -DCTL_ONLY           kinds SUP_KIND_CTL only    (abi_ctl.so)
  *   -DNO_ENTRY           no sup_plugin_query at all (abi_nosym.so)
  * and without any: a correct plugin (abi_ok.so), NS.ping() -> "pong". */
 #include <stdio.h>
 
+#ifdef NEWER_MINOR /* as if built with the next header */
+#define SUP_TARGET_MINOR (SUP_ABI_MINOR + 1)
+#endif
 #include <csupervisor/plugin.h>
 
 #ifdef BREAK_MAGIC
@@ -47,7 +51,7 @@ static int
 init(sup_plugin *p, const sup_config *cfg)
 {
 	(void)cfg;
-#if defined(BREAK_MAGIC) || defined(BREAK_MAJOR) || defined(CTL_ONLY) || SUP_TARGET_MINOR != SUP_ABI_MINOR
+#if defined(BREAK_MAGIC) || defined(BREAK_MAJOR) || defined(CTL_ONLY) || SUP_TARGET_MINOR > SUP_ABI_MINOR
 	fputs("abi test plugin: init ran although the magic block is wrong\n", stderr);
 #endif
 	return sup_rpc_methods(p, methods, NULL);

@@ -12,13 +12,16 @@
 
 #include "config.h"
 #include "envlist.h"
+#include "host.h"
 #include "log.h"
+#include "loop.h"
 #include "plugins.h"
 #include "rpc.h"
 #include "util.h"
 
 static char logdir[64];
 static char *logfile;
+static struct loop *loop;
 
 static void
 setup(void)
@@ -28,11 +31,15 @@ setup(void)
 	logfile = xasprintf("%s/activity.log", logdir);
 	struct log_settings ls = {.path = logfile, .maxbytes = 0, .backups = 0, .level = LV_INFO, .to_stdout = false};
 	ck_assert_int_eq(log_open(&ls), 0);
+	loop = loop_new();
+	host_set_loop(loop); /* timers and fd watches work in init() */
 }
 
 static void
 teardown(void)
 {
+	host_detach();
+	loop_free(loop);
 	log_close();
 	unlink(logfile);
 	rmdir(logdir);
@@ -160,6 +167,39 @@ START_TEST(test_failed_init_leaves_no_method_and_runs_fini)
 }
 END_TEST
 
+static void
+stop_loop(struct loop *l, void *data)
+{
+	(void)data;
+	loop_stop(l);
+}
+
+START_TEST(test_failed_init_drops_its_subscriptions_timers_and_fd_watches)
+{
+	struct config *cfg = config_of((const char *const *const[]){
+		(const char *const[]){"hooks", "initfail", "hooks", "yes", NULL}, NULL});
+	char *err = NULL;
+	ck_assert_int_eq(host_hook_count(), 0);
+	ck_assert_int_eq(plugins_load(cfg, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "initfail.so: init failed"));
+	char *log = read_log();
+	ck_assert_msg(strstr(log, "INFO hooks: subscribed, timer armed, fd "), "init did not get that far; log: %s",
+		      log);
+	free(log);
+	ck_assert_msg(host_hook_count() == 0, "expected no subscription, timer or fd watch left, got %d",
+		      host_hook_count());
+	/* a loop turn with the (due) timer and the (readable) pipe of the
+	 * plugin: what was left would now call into the unmapped .so */
+	struct timer t;
+	timer_init(&t, stop_loop, NULL);
+	timer_arm(loop, &t, loop_now(loop) + 50);
+	loop_run(loop);
+	plugins_unload();
+	free(err);
+	config_drop(cfg);
+}
+END_TEST
+
 START_TEST(test_failed_init_keeps_the_plugins_loaded_before)
 {
 	struct config *cfg = config_of((const char *const *const[]){
@@ -226,6 +266,7 @@ loader_suite(void)
 	TCase *tc = tcase_create("loader");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_failed_init_leaves_no_method_and_runs_fini);
+	tcase_add_test(tc, test_failed_init_drops_its_subscriptions_timers_and_fd_watches);
 	tcase_add_test(tc, test_failed_init_keeps_the_plugins_loaded_before);
 	tcase_add_test(tc, test_duplicate_method_fails_init_and_is_logged);
 	tcase_add_test(tc, test_loaded_plugin_methods_are_listed_in_order);

@@ -1,10 +1,16 @@
 /* Unit tests of plugins/example/site.c through the mock host
  * (tests/mock_host.h), without the daemon: the plugin's code is linked
- * into this program and its init() gets the mock's table. Prints Check's
+ * into this program and its init() gets the mock's table. Then the test
+ * plugins of ABI 1.1 (call_peer, call_ud, fd watches), dlopen()ed. Prints Check's
  * summary line, which tests/run-all.sh counts. */
 #include <check.h>
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "mock_host.h"
 
@@ -351,10 +357,134 @@ START_TEST(test_mock_flags_a_reply_without_value)
 }
 END_TEST
 
+/* ---- ABI 1.1 on the mock: tests/plugins/{calls,fdwatch,initfail}.so ---- */
+
+typedef const struct sup_plugin_info *query_fn(void);
+
+static void *dl;
+
+static query_fn *
+query_of(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s.so", TEST_PLUGINS, name);
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(dl, "dlopen %s: %s", path, dlerror());
+	query_fn *q = (query_fn *)dlsym(dl, SUP_ENTRY_SYMBOL);
+	ck_assert_ptr_nonnull(q);
+	return q;
+}
+
+static void
+finish_dl(void)
+{
+	ck_assert_int_eq(mock_live_values(), 0);
+	mock_reset();
+	dlclose(dl);
+}
+
+static const char *
+reply_string(struct mock_call *c)
+{
+	ck_assert_msg(c->state == MOCK_REPLIED, "expected a reply, got state %d", c->state);
+	return mock_str(c->result);
+}
+
+START_TEST(test_mock_call_peer_is_what_the_test_sets)
+{
+	sup_plugin *p = mock_load(query_of("calls"), "c", NULL);
+	ck_assert_msg(p, "refused: %s", mock_load_error());
+	struct mock_call *c = mock_call("c.peer", NULL);
+	ck_assert_str_eq(reply_string(c), "unix");
+	mock_call_free(c);
+	mock_set_peer("inet:192.0.2.7");
+	c = mock_call("c.peer", NULL);
+	ck_assert_str_eq(reply_string(c), "inet:192.0.2.7");
+	mock_call_free(c);
+	mock_unload(p);
+	finish_dl();
+}
+END_TEST
+
+START_TEST(test_mock_call_ud_gives_typed_functions_their_instance)
+{
+	query_fn *q = query_of("calls");
+	sup_plugin *a = mock_load(q, "a", NULL), *b = mock_load(q, "b", NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	struct mock_call *c = mock_call("b.whoami", NULL);
+	ck_assert_str_eq(reply_string(c), "b");
+	mock_call_free(c);
+	const char *order[] = {"a.count", "a.count", "b.count"};
+	const int64_t want[] = {1, 2, 1};
+	for (int i = 0; i < 3; i++) {
+		c = mock_call(order[i], NULL);
+		ck_assert_int_eq(c->state, MOCK_REPLIED);
+		ck_assert_int_eq(mock_int(c->result), want[i]);
+		mock_call_free(c);
+	}
+	c = mock_call("a.udOf", NULL);
+	ck_assert_str_eq(reply_string(c), "same");
+	mock_call_free(c);
+	mock_unload(a);
+	mock_unload(b);
+	finish_dl();
+}
+END_TEST
+
+START_TEST(test_mock_fd_watch_accepts_and_echoes)
+{
+	char dir[] = "/tmp/csup-mock-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof path, "%s/e.sock", dir);
+	sup_plugin *p = mock_load(query_of("fdwatch"), "e", (const char *[]){"socket", path, NULL});
+	ck_assert_msg(p, "refused: %s", mock_load_error());
+	ck_assert_int_eq(mock_fd_watches(), 1);
+	int lfd = mock_fd_at(0);
+	ck_assert_int_eq(mock_fd_events(lfd), SUP_FD_READ);
+
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert(mock_fd_ready(lfd, SUP_FD_READ)); /* accept: the client is watched */
+	ck_assert_int_eq(mock_fd_watches(), 2);
+	int cfd = mock_fd_at(0) == lfd ? mock_fd_at(1) : mock_fd_at(0);
+	ck_assert(!mock_fd_ready(cfd, SUP_FD_WRITE)); /* not watched for that */
+	ck_assert_int_eq(write(s, "ping\n", 5), 5);
+	ck_assert(mock_fd_ready(cfd, SUP_FD_READ));
+	char buf[64] = "";
+	ck_assert_int_eq(read(s, buf, sizeof buf - 1), 11);
+	ck_assert_str_eq(buf, "echo: ping\n");
+	close(s);
+	ck_assert(mock_fd_ready(cfd, SUP_FD_READ | SUP_FD_ERROR)); /* eof: it unwatches */
+	ck_assert_int_eq(mock_fd_watches(), 1);
+	ck_assert_int_eq(mock_log_find("e: client gone (hang-up)"), 1);
+	mock_unload(p); /* the listener's watch ends with it */
+	ck_assert_int_eq(mock_fd_watches(), 0);
+	unlink(path);
+	rmdir(dir);
+	finish_dl();
+}
+END_TEST
+
+START_TEST(test_mock_failed_init_drops_watches_timers_and_subscriptions)
+{
+	ck_assert_ptr_null(mock_load(query_of("initfail"), "f", (const char *[]){"hooks", "yes", NULL}));
+	ck_assert_str_eq(mock_load_error(), "init failed");
+	ck_assert_int_eq(mock_log_find("f: subscribed, timer armed, fd "), 1);
+	ck_assert_int_eq(mock_fd_watches(), 0);
+	ck_assert_int_eq(mock_timers_pending(), 0);
+	mock_event("PROCESS_STATE_RUNNING", "g", "p", "STARTING"); /* would abort() */
+	finish_dl();
+}
+END_TEST
+
 static Suite *
 site_suite(void)
 {
-	Suite *s = suite_create("site (mock host)");
+	Suite *s = suite_create("plugins on the mock host");
 	TCase *tc = tcase_create("site");
 	tcase_add_test(tc, test_registers_three_methods_and_logs_ready);
 	tcase_add_test(tc, test_unknown_key_is_refused_and_nothing_stays_registered);
@@ -372,6 +502,12 @@ site_suite(void)
 	tcase_add_test(tc, test_mock_refuses_a_plugin_without_init);
 	tcase_add_test(tc, test_mock_flags_a_handler_that_never_answers);
 	tcase_add_test(tc, test_mock_flags_a_reply_without_value);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("abi 1.1");
+	tcase_add_test(tc, test_mock_call_peer_is_what_the_test_sets);
+	tcase_add_test(tc, test_mock_call_ud_gives_typed_functions_their_instance);
+	tcase_add_test(tc, test_mock_fd_watch_accepts_and_echoes);
+	tcase_add_test(tc, test_mock_failed_init_drops_watches_timers_and_subscriptions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define SUP_ABI_MAJOR 1
-#define SUP_ABI_MINOR 0
+#define SUP_ABI_MINOR 1
 #ifndef SUP_TARGET_MINOR
 #define SUP_TARGET_MINOR SUP_ABI_MINOR /* the oldest host minor this plugin needs */
 #endif
@@ -127,6 +127,11 @@ struct sup_command {
 	sup_complete_fn completer;  /* SUP_COMPLETE_CUSTOM */
 };
 
+/* fd watches (1.1): what to watch for, and what happened. SUP_FD_ERROR
+ * (error or hang-up) is reported whether asked for or not. */
+enum { SUP_FD_READ = 1, SUP_FD_WRITE = 2, SUP_FD_ERROR = 4 };
+typedef void (*sup_fd_fn)(int fd, int revents, void *ud);
+
 /* ctl_stream results. */
 enum { SUP_STREAM_END = 0, SUP_STREAM_INTERRUPTED = 1, SUP_STREAM_STOPPED = 2, SUP_STREAM_EOF = 3 };
 /* A line read from stdin during ctl_stream (without its newline); a
@@ -178,7 +183,10 @@ struct sup_api {
 	int (*reply)(sup_call *call, sup_value *v); /* steals v; ends the call */
 	int (*vfault)(sup_call *call, int code, const char *fmt, va_list ap); /* ends the call */
 	int (*defer)(sup_call *call, sup_cancel_fn cancel, void *ud);
-	/* Who is calling: "unix" or "inet:<addr>" (borrowed for the call). */
+	/* Who is calling: "unix" (the [unix_http_server] socket) or
+	 * "inet:<address>" ([inet_http_server]: the client's IPv4 or IPv6
+	 * address, without port); sub-calls of a multicall have their
+	 * caller's. Borrowed for the life of the call. */
 	const char *(*call_peer)(sup_call *call);
 
 	/* ---- 1.0: the loop ---- */
@@ -265,7 +273,25 @@ struct sup_api {
 	/* Emit REMOTE_COMMUNICATION (payload "type:<type>\n<data>") to the
 	 * event listener pools that subscribe (supervisor.sendRemoteCommEvent). */
 	int (*event_remote_comm)(const char *type, const char *data, size_t len);
-	/* 1.1 and later: append below this line, with the minor that added them. */
+
+	/* ---- 1.1: fd watches on the daemon's loop ---- */
+	/* Call cb(fd, revents, ud) on the loop thread whenever fd is ready for
+	 * events (SUP_FD_READ | SUP_FD_WRITE; level-triggered, like poll).
+	 * Watching an fd this plugin already watches replaces events, cb and
+	 * ud; an fd the daemon or another plugin watches is refused (SUP_ERR,
+	 * errno EEXIST). The fd stays the plugin's: fd_unwatch it before
+	 * closing it. When init fails or the plugin is unloaded, the daemon
+	 * drops its watches (and its timers and subscriptions) but never
+	 * closes its fds. supervisorctl: SUP_ERR, ENOTSUP. */
+	int (*fd_watch)(sup_plugin *p, int fd, int events, sup_fd_fn cb, void *ud);
+	/* SUP_ERR (ENOENT) when p does not watch fd. */
+	int (*fd_unwatch)(sup_plugin *p, int fd);
+	/* ---- 1.1: calls ---- */
+	/* The ud given to rpc_methods / rpc_typed with the method this call
+	 * runs: how a typed function, which has no ud parameter, reaches its
+	 * instance. NULL for system.* methods. */
+	void *(*call_ud)(sup_call *call);
+	/* 1.2 and later: append below this line, with the minor that added them. */
 };
 
 /* The magic block, checked before any other plugin code runs. */
@@ -335,6 +361,10 @@ static inline sup_value *sup_string(const char *s)
 		n++;
 	return sup_api_->string_new(s, n);
 }
+
+#if SUP_TARGET_MINOR >= 1
+static inline void *sup_call_ud(sup_call *c) { return sup_api_->call_ud(c); }
+#endif
 
 /* ctl plugins */
 #define sup_ctl_commands(p, arr, ud) \

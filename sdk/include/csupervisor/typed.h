@@ -16,7 +16,8 @@
  * Types: int32_t ('i'), bool ('b'), double ('d'), const char * ('s',
  * borrowed for the call), sup_value * ('V': a parameter is borrowed; a
  * returned value is stolen). At most 6 parameters. If the function called
- * sup_fault() or sup_defer(), its return value is ignored. */
+ * sup_fault() or sup_defer(), its return value is ignored. The ud given to
+ * sup_rpc_typed comes back from sup_call_ud(call) (ABI 1.1). */
 #ifndef CSUPERVISOR_TYPED_H
 #define CSUPERVISOR_TYPED_H
 
