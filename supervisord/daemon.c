@@ -273,6 +273,11 @@ run_generation(struct daemon_options *o, bool first)
 	}
 	flush_parse_messages(cfg);
 	char *err = NULL;
+	/* Supervisor dies here with the exception's text and status 1 */
+	if (supervisor_check_fcgi(cfg, &err) < 0) {
+		fprintf(stderr, "Error: %s\n", err);
+		exit(1);
+	}
 	struct loop *loop = loop_new();
 	host_set_loop(loop);
 	if (plugins_load(cfg, &err) < 0)

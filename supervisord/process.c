@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "fcgisock.h"
 #include "listener.h"
 #include "log.h"
 #include "spawn.h"
@@ -403,18 +404,22 @@ errno_code(int e)
 	}
 }
 
-/* The three pipes; our ends non-blocking and close-on-exec. */
+/* The three pipes; our ends non-blocking and close-on-exec. With
+ * shared_stdin >= 0 (an fcgi socket) the child gets it as stdin and
+ * there is no stdin pipe. */
 static int
-make_pipes(struct process *p, int child[3], int ours[3])
+make_pipes(struct process *p, int shared_stdin, int child[3], int ours[3])
 {
 	bool want_err = !p->cfg->redirect_stderr || p->group->cfg->kind == GROUP_EVENTLISTENER;
-	int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+	int fds[3][2] = {{shared_stdin, -1}, {-1, -1}, {-1, -1}};
 	for (int i = 0; i < 3; i++) {
 		if (i == 2 && !want_err)
 			break;
+		if (i == 0 && shared_stdin >= 0)
+			continue;
 		if (pipe2(fds[i], O_CLOEXEC) < 0) {
 			int e = errno;
-			for (int j = 0; j < i; j++) {
+			for (int j = shared_stdin >= 0; j < i; j++) {
 				close(fds[j][0]);
 				close(fds[j][1]);
 			}
@@ -440,6 +445,45 @@ spawn_failed(struct process *p, char *msg)
 	change_state(p, PS_BACKOFF);
 }
 
+/* fcgi-program: take a reference to the group's socket; its fd becomes
+ * the child's stdin. -1 (not fcgi) or the fd; -2 when the socket cannot
+ * be created (p is in BACKOFF then). */
+static int
+fcgi_acquire(struct process *p)
+{
+	if (!p->group->fcgi)
+		return -1;
+	char *err = NULL;
+	int fd = fcgi_socket_acquire(p->group->fcgi, &err);
+	if (fd < 0) {
+		spawn_failed(p, err);
+		return -2;
+	}
+	p->fcgi_held = true;
+	return fd;
+}
+
+/* Give p's socket reference back. The caller has cleared fcgi_held
+ * before the state changes that precede this (they may spawn p again,
+ * which takes a new reference). */
+static void
+fcgi_release(struct process *p, bool held)
+{
+	if (held)
+		fcgi_socket_release(p->group->fcgi);
+}
+
+/* spawn_failed once the socket is taken: it is given back after the
+ * spawnerr line, as Supervisor does. */
+static void
+spawn_abort(struct process *p, char *msg)
+{
+	bool held = p->fcgi_held;
+	p->fcgi_held = false;
+	spawn_failed(p, msg);
+	fcgi_release(p, held);
+}
+
 static void
 spawn(struct process *p)
 {
@@ -456,20 +500,25 @@ spawn(struct process *p)
 	p->spawned_once = true;
 	change_state(p, PS_STARTING);
 
+	/* Supervisor takes the socket first: a failing spawn creates and
+	 * closes it (with both log lines) */
+	int sock = fcgi_acquire(p);
+	if (sock == -2)
+		return;
 	struct strv argv = {0};
 	char *filename = NULL, *msg = NULL;
 	if (command_resolve(p->cfg->command, &p->cfg->environment, &argv, &filename, &msg) != CMD_OK) {
 		strv_free(&argv);
-		spawn_failed(p, msg);
+		spawn_abort(p, msg);
 		return;
 	}
 	int child[3], ours[3];
-	if (make_pipes(p, child, ours) < 0) {
+	if (make_pipes(p, sock, child, ours) < 0) {
 		int e = errno;
 		strv_free(&argv);
 		free(filename);
-		spawn_failed(p, e == EMFILE ? xasprintf("too many open files to spawn '%s'", name)
-					    : xasprintf("unknown error making dispatchers for '%s': %s", name, errno_code(e)));
+		spawn_abort(p, e == EMFILE ? xasprintf("too many open files to spawn '%s'", name)
+					   : xasprintf("unknown error making dispatchers for '%s': %s", name, errno_code(e)));
 		return;
 	}
 	if (channel_open_log(&p->out, &p->cfg->out) < 0 || channel_open_log(&p->err, &p->cfg->err) < 0)
@@ -494,7 +543,8 @@ spawn(struct process *p)
 	free(filename);
 	argv.n--; /* the NULL terminator is not an owned string */
 	strv_free(&argv);
-	close(child[0]);
+	if (!p->fcgi_held) /* the fcgi socket stays open for the next spawns */
+		close(child[0]);
 	close(child[1]);
 	if (child[2] != child[1])
 		close(child[2]);
@@ -504,9 +554,9 @@ spawn(struct process *p)
 				close(ours[i]);
 		channel_close_log(&p->out);
 		channel_close_log(&p->err);
-		spawn_failed(p, fork_errno == EAGAIN
-					? xasprintf("Too many processes in process table to spawn '%s'", name)
-					: xasprintf("unknown error during fork for '%s': %s", name, errno_code(fork_errno)));
+		spawn_abort(p, fork_errno == EAGAIN
+				       ? xasprintf("Too many processes in process table to spawn '%s'", name)
+				       : xasprintf("unknown error during fork for '%s': %s", name, errno_code(fork_errno)));
 		return;
 	}
 	p->pid = pid;
@@ -764,6 +814,8 @@ process_reaped(struct process *p, int status)
 	p->exit_pid = p->pid; /* the state events carry the old pid */
 	p->exit_expected = expected;
 	p->pid = 0;
+	bool held = p->fcgi_held;
+	p->fcgi_held = false;
 	channel_close(p, &p->out);
 	channel_close(p, &p->err);
 	channel_close_log(&p->out);
@@ -798,6 +850,8 @@ process_reaped(struct process *p, int status)
 	}
 	p->exit_pid = 0;
 	free(desc);
+	/* after the exit is logged, as Supervisor drops it in finish() */
+	fcgi_release(p, held);
 	if (p->listener)
 		listener_reaped(p);
 }
@@ -942,6 +996,8 @@ process_destroy(struct process *p)
 	channel_close_log(&p->out);
 	channel_close_log(&p->err);
 	close_stdin(p);
+	fcgi_release(p, p->fcgi_held);
+	p->fcgi_held = false;
 	free_envp(p->envp);
 	free(p->out.path);
 	free(p->err.path);

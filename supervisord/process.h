@@ -56,6 +56,7 @@ struct process {
 	struct listener *listener; /* event listeners only (listener.c) */
 	pid_t exit_pid;      /* during the state changes of a reap: the old pid */
 	bool exit_expected;  /* for PROCESS_STATE_EXITED */
+	bool fcgi_held;      /* holds a reference to the group's fcgi socket */
 };
 
 const char *pstate_name(enum pstate s);

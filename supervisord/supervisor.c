@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "events.h"
+#include "fcgisock.h"
 #include "host.h"
 #include "listener.h"
 #include "log.h"
@@ -148,6 +149,10 @@ group_new(struct supervisor *sv, struct config *origin, struct group_config *gc)
 	g->cfg = gc;
 	g->origin = config_ref(origin);
 	timer_init(&g->autostart, on_group_autostart, g);
+	if (gc->kind == GROUP_FCGI) {
+		g->fcgi = xcalloc(1, sizeof(*g->fcgi));
+		fcgi_socket_init(g->fcgi, &gc->socket);
+	}
 	struct process_config **pcs = unique_configs(gc, &g->nprocs);
 	g->procs = xcalloc((size_t)g->nprocs + 1, sizeof(*g->procs));
 	for (int k = 0; k < g->nprocs; k++)
@@ -166,6 +171,10 @@ group_free(struct procgroup *g)
 	for (int k = 0; k < g->nprocs; k++)
 		process_destroy(&g->procs[k]);
 	free(g->procs);
+	if (g->fcgi) {
+		fcgi_socket_destroy(g->fcgi);
+		free(g->fcgi);
+	}
 	config_unref(g->origin);
 	free(g);
 }
@@ -198,6 +207,15 @@ supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg)
 		insert_group(sv, group_new(sv, cfg, &cfg->groups[i]));
 		events_group(cfg->groups[i].name, true);
 	}
+}
+
+int
+supervisor_check_fcgi(const struct config *cfg, char **err)
+{
+	for (int i = 0; i < cfg->ngroups; i++)
+		if (cfg->groups[i].kind == GROUP_FCGI && fcgi_socket_check(&cfg->groups[i].socket, err) < 0)
+			return -1;
+	return 0;
 }
 
 struct procgroup *
@@ -248,6 +266,14 @@ supervisor_add_group(struct supervisor *sv, const char *name)
 	struct group_config *gc = find_group_config(sv->lastcfg, name);
 	if (!gc)
 		return SUP_FAULT_BAD_NAME;
+	/* Supervisor makes the socket once when it makes the group; the
+	 * daemon's first groups were checked by supervisor_check_fcgi */
+	char *err = NULL;
+	if (gc->kind == GROUP_FCGI && fcgi_socket_check(&gc->socket, &err) < 0) {
+		log_error("%s", err);
+		free(err);
+		return SUP_FAULT_FAILED;
+	}
 	struct procgroup *g = group_new(sv, sv->lastcfg, gc);
 	insert_group(sv, g);
 	events_group(name, true);

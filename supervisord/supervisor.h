@@ -15,6 +15,7 @@
 enum mood { MOOD_FATAL = 2, MOOD_RUNNING = 1, MOOD_RESTARTING = 0, MOOD_SHUTDOWN = -1 };
 
 struct pool;
+struct fcgi_socket;
 
 struct procgroup {
 	struct group_config *cfg; /* borrowed from origin */
@@ -23,6 +24,7 @@ struct procgroup {
 	int nprocs;
 	struct timer autostart;   /* for a group added at run time */
 	struct pool *pool;        /* event listener pools only */
+	struct fcgi_socket *fcgi; /* fcgi-program groups only (fcgisock.c) */
 };
 
 struct pid_slot {
@@ -49,6 +51,10 @@ struct supervisor {
 
 /* Build the groups of cfg (AUTO log names, processes in STOPPED). */
 void supervisor_init(struct supervisor *sv, struct loop *loop, struct config *cfg);
+/* Create and close the socket of every fcgi-program group once, as
+ * Supervisor does when it makes its groups (before the HTTP servers).
+ * -1 with *err ("Could not create FastCGI socket ...", caller frees). */
+int supervisor_check_fcgi(const struct config *cfg, char **err);
 /* Autostart everything that should start. */
 void supervisor_start(struct supervisor *sv);
 /* Begin the ordered stop (SIGTERM, shutdown, restart). */
