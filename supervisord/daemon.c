@@ -23,6 +23,7 @@
 #include "options.h"
 #include "supervisor.h"
 #include "util.h"
+#include "webui.h"
 
 static const int handled_signals[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR2};
 
@@ -286,7 +287,7 @@ run_generation(struct daemon_options *o, bool first)
 		clear_autochildlogs(sd);
 	/* servers are bound before daemonizing, so a busy port is reported
 	 * in the foreground with exit status 2, as Supervisor does */
-	const struct http_handlers handlers = {.rpc = serve_rpc, .tail_path = tail_path};
+	const struct http_handlers handlers = {.rpc = serve_rpc, .tail_path = tail_path, .web = webui_serve};
 	struct http *http = http_start(loop, cfg, &handlers, &err);
 	if (!http)
 		usage_error(o->argv0, err);

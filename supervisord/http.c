@@ -7,8 +7,10 @@
  * MHD_add_connection. MHD's epoll fd sits in our loop; a timer armed from
  * MHD_get_timeout (or "now" after we resume a connection) runs MHD_run.
  *
- * Requests: POST /RPC2 bodies are collected and passed to handlers->rpc;
- * the connection is suspended until http_reply() resumes it. While it is
+ * Requests: POST /RPC2 bodies are collected and passed to handlers->rpc,
+ * and every other path but the tails to handlers->web (the status page and
+ * its files, when set); the connection is suspended until http_reply() or
+ * http_respond() resumes it. While it is
  * suspended MHD cannot see a client leave, so the socket is watched for
  * EPOLLRDHUP in our loop to run the cancel callback. /logtail streams use
  * a chunked callback response fed by a tailfollow, suspended while there is
@@ -59,6 +61,7 @@
 #include "util.h"
 
 #define BODY_CAP ((size_t)16 << 20)   /* largest request body we take */
+#define WEB_BODY_CAP ((size_t)64 << 10) /* a web UI form is a few fields */
 #define CONN_MEMORY ((size_t)32 << 10) /* per connection: headers + read buffer */
 #define CONN_TIMEOUT 30u               /* s, idle or slow clients; not while suspended */
 #define CONN_LIMIT 512u                /* suspended ones (tails, deferred RPCs) count */
@@ -73,7 +76,7 @@ static const char MSG_IN_USE[] =
 	"Another program is already listening on a port that one of our HTTP servers is configured to use.  "
 	"Shut this program down first before starting supervisord.";
 
-enum route { ROUTE_RPC, ROUTE_LOGTAIL, ROUTE_MAINLOGTAIL, ROUTE_OTHER };
+enum route { ROUTE_RPC, ROUTE_LOGTAIL, ROUTE_MAINLOGTAIL, ROUTE_WEB, ROUTE_OTHER };
 
 enum rstate {
 	RS_NEW,        /* headers in, body (if any) arriving */
@@ -99,6 +102,7 @@ struct http_request {
 	bool handle_live; /* the RPC layer holds the handle (until reply/cancel) */
 	int reply_status;
 	char *reply;
+	struct MHD_Response *resp; /* http_respond's reply, queued as it is */
 	size_t reply_len;
 	void (*cancel)(void *ud);
 	void *cancel_ud;
@@ -400,6 +404,8 @@ req_free(struct http_request *r)
 {
 	sb_free(&r->body);
 	free(r->reply);
+	if (r->resp)
+		MHD_destroy_response(r->resp);
 	free(r->line);
 	free(r);
 }
@@ -561,6 +567,11 @@ queue_error(struct http_request *r, int status)
 static enum MHD_Result
 queue_reply(struct http_request *r)
 {
+	if (r->resp) {
+		struct MHD_Response *resp = r->resp;
+		r->resp = NULL;
+		return queue(r, r->reply_status, resp, r->reply_len);
+	}
 	if (r->reply_status != 200)
 		return queue_error(r, r->reply_status);
 	size_t len = r->reply_len;
@@ -571,17 +582,21 @@ queue_reply(struct http_request *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* POST /RPC2 */
+/* POST /RPC2, and the web UI */
 
 static enum MHD_Result
-rpc_step(struct http_request *r)
+dispatch_step(struct http_request *r, const char *url, const char *method)
 {
 	switch (r->state) {
 	case RS_NEW: {
 		struct http *http = r->srv->http;
+		const char *body = r->body.p ? r->body.p : "";
 		r->state = RS_DISPATCHED;
 		r->handle_live = true;
-		http->h.rpc(r, r->body.p ? r->body.p : "", r->body.len, http->h.ud);
+		if (r->route == ROUTE_WEB)
+			http->h.web(r, method, url, body, r->body.len, http->h.ud);
+		else
+			http->h.rpc(r, body, r->body.len, http->h.ud);
 		if (r->state == RS_REPLIED)
 			return queue_reply(r);
 		req_suspend(r);
@@ -595,27 +610,67 @@ rpc_step(struct http_request *r)
 	}
 }
 
+/* Whether a reply may be stored now; frees a handle whose client left. */
+static bool
+reply_begin(struct http_request *req)
+{
+	if (!req->handle_live)
+		return false;
+	req->handle_live = false;
+	if (!req->srv || req->state != RS_DISPATCHED) {
+		/* the client left meanwhile (no cancel callback was set) */
+		req_maybe_free(req);
+		return false;
+	}
+	return true;
+}
+
+/* Inside the handler the connection is not suspended yet: dispatch_step
+ * queues the reply when the callback returns. */
+static void
+reply_end(struct http_request *req)
+{
+	req->state = RS_REPLIED;
+	req_resume(req);
+}
+
+void
+http_respond(struct http_request *req, int status, const char *const *headers, const char *body, size_t len)
+{
+	if (!reply_begin(req))
+		return;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+	for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		MHD_add_response_header(resp, headers[i], headers[i + 1]);
+	req->resp = resp;
+	req->reply_status = status;
+	req->reply_len = len;
+	reply_end(req);
+}
+
+const char *
+http_request_query(const struct http_request *req, const char *name)
+{
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name) : NULL;
+}
+
+const char *
+http_request_header(const struct http_request *req, const char *name)
+{
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
 void
 http_reply(struct http_request *req, int status, const char *body, size_t len)
 {
-	if (!req->handle_live)
+	if (!reply_begin(req))
 		return;
-	if (!req->srv || req->state != RS_DISPATCHED) {
-		/* the client left meanwhile (no cancel callback was set) */
-		req->handle_live = false;
-		req_maybe_free(req);
-		return;
-	}
-	req->handle_live = false;
 	req->reply_status = status;
 	req->reply = xmalloc(len + 1);
 	memcpy(req->reply, body, len);
 	req->reply[len] = '\0';
 	req->reply_len = len;
-	req->state = RS_REPLIED;
-	/* inside handlers->rpc the connection is not suspended yet: rpc_step
-	 * queues the reply when the callback returns */
-	req_resume(req);
+	reply_end(req);
 }
 
 void
@@ -697,7 +752,7 @@ tail_start(struct http_request *r, const char *url)
 /* routing */
 
 static enum route
-route_of(const char *url)
+route_of(const char *url, bool web)
 {
 	if (str_starts(url, "/RPC2"))
 		return ROUTE_RPC;
@@ -705,7 +760,7 @@ route_of(const char *url)
 		return ROUTE_LOGTAIL;
 	if (str_starts(url, "/mainlogtail"))
 		return ROUTE_MAINLOGTAIL;
-	return ROUTE_OTHER;
+	return web ? ROUTE_WEB : ROUTE_OTHER;
 }
 
 /* Decide from the headers alone; returns the status to send right away
@@ -715,7 +770,7 @@ first_call(struct http_request *r, const char *url, const char *method)
 {
 	struct server *srv = r->srv;
 	struct MHD_Connection *c = r->conn;
-	r->route = route_of(url);
+	r->route = route_of(url, srv->http->h.web != NULL);
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	unsigned long long declared = 0;
 	if (cl) {
@@ -761,8 +816,16 @@ first_call(struct http_request *r, const char *url, const char *method)
 				}
 			}
 			break;
+		case ROUTE_WEB:
+			/* medusa's static file handler takes GET and HEAD; the web
+			 * UI's pages GET and POST: the handler sorts them out */
+			if (!streq(method, "GET") && !streq(method, "HEAD") && !streq(method, "POST"))
+				status = 400;
+			else if (declared > WEB_BODY_CAP)
+				return 413;
+			break;
 		default:
-			/* the web UI is not served (yet): medusa's static file handler */
+			/* no web UI: medusa's static file handler on an empty directory */
 			status = streq(method, "GET") || streq(method, "HEAD") ? 404 : 400;
 			break;
 		}
@@ -790,11 +853,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	if (*upload_size) {
 		size_t n = *upload_size;
 		*upload_size = 0;
-		if (r->early_status || r->route != ROUTE_RPC) {
+		if (r->early_status || (r->route != ROUTE_RPC && r->route != ROUTE_WEB)) {
 			r->discarded += n;
 			return r->discarded > BODY_CAP ? MHD_NO : MHD_YES;
 		}
-		if (r->body.len + n > BODY_CAP)
+		if (r->body.len + n > (r->route == ROUTE_WEB ? WEB_BODY_CAP : BODY_CAP))
 			return MHD_NO; /* MHD 0.9.75 cannot queue a reply mid-body */
 		sb_add(&r->body, upload_data, n);
 		return MHD_YES;
@@ -803,7 +866,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		return queue_error(r, r->early_status);
 	switch (r->route) {
 	case ROUTE_RPC:
-		return rpc_step(r);
+	case ROUTE_WEB:
+		return dispatch_step(r, url, method);
 	case ROUTE_LOGTAIL:
 	case ROUTE_MAINLOGTAIL:
 		return r->state == RS_NEW ? tail_start(r, url) : MHD_NO;

@@ -1,7 +1,8 @@
 /* supervisord's HTTP servers: one libmicrohttpd daemon per [unix_http_server]
  * and [inet_http_server] section, driven from our own epoll loop (no MHD
  * threads), with Basic auth, limits against bad clients, POST /RPC2 handed to
- * the RPC layer (which may answer later), and the /logtail streams. */
+ * the RPC layer (which may answer later), the /logtail streams, and every
+ * other path handed to the web UI (webui.c). */
 #ifndef CSUP_HTTP_H
 #define CSUP_HTTP_H
 
@@ -31,12 +32,20 @@ typedef char *http_tail_path_fn(const char *namespec, const char *channel, void 
 typedef int http_server_init_fn(const struct server_config *sc, void **server_data, char **err, void *ud);
 typedef void http_server_fini_fn(void *server_data, void *ud);
 
+/* The web UI and its static files: every GET, HEAD or POST on any other
+ * path, called once the whole body has arrived (auth passed). path is the
+ * %-decoded path without the query. Same contract as http_rpc_fn: answer
+ * with http_respond() or http_reply() exactly once, now or later. */
+typedef void http_web_fn(struct http_request *req, const char *method, const char *path, const char *body, size_t len,
+			 void *ud);
+
 struct http_handlers {
 	http_rpc_fn *rpc;
 	http_tail_path_fn *tail_path;
 	void *ud;
 	http_server_init_fn *server_init; /* may be NULL */
 	http_server_fini_fn *server_fini; /* may be NULL */
+	http_web_fn *web; /* may be NULL: other paths are 404, as medusa's empty static dir */
 };
 
 /* Bind every configured server (unix sockets: temp name + link, stale
@@ -51,6 +60,14 @@ void http_stop(struct http *http);
 /* Complete a request: 200 with Content-Type text/xml and this body (copied).
  * status other than 200 sends Supervisor's HTML error page for that code. */
 void http_reply(struct http_request *req, int status, const char *body, size_t len);
+/* Complete a request with any status: headers is NULL or a NULL-terminated
+ * list of name, value pairs (borrowed, copied); body is copied. */
+void http_respond(struct http_request *req, int status, const char *const *headers, const char *body, size_t len);
+/* Until the request is replied or cancelled (borrowed, NULL when absent):
+ * the first query argument of that name, %-decoded with '+' as space; a
+ * request header. */
+const char *http_request_query(const struct http_request *req, const char *name);
+const char *http_request_header(const struct http_request *req, const char *name);
 /* Run cancel(ud) if the client goes away (or the server stops) before the
  * reply; after that the request handle is dead and must not be used.
  * Without a cancel callback the handle stays valid in that case until
