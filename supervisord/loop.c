@@ -29,6 +29,7 @@ struct loop {
 	int64_t now;
 	bool stop;
 	uint64_t wakeups;
+	uint64_t pass; /* run_timers passes */
 };
 
 int64_t
@@ -175,6 +176,7 @@ timer_arm(struct loop *l, struct timer *t, int64_t deadline)
 		l->heap = xrealloc(l->heap, (size_t)l->capheap * sizeof(*l->heap));
 	}
 	t->deadline = deadline;
+	t->armed_pass = l->pass;
 	heap_set(l, l->nheap++, t);
 	sift_up(l, t->heap_index);
 }
@@ -199,6 +201,12 @@ loop_signals(struct loop *l, const int *sigs, int n, signal_cb *cb, void *data)
 		sigaddset(&l->sigs, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &l->sigs, &l->oldmask) < 0)
 		return -1;
+	/* An ignored signal is dropped before signalfd can see it: a daemon
+	 * started from a background job (SIGINT and SIGQUIT ignored) must
+	 * still obey them, as Python's handlers do. Blocked first, so the
+	 * default action never runs; children start with it too. */
+	for (int i = 0; i < n; i++)
+		signal(sigs[i], SIG_DFL);
 	l->sigfd = signalfd(-1, &l->sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (l->sigfd < 0)
 		return -1;
@@ -221,8 +229,14 @@ bool loop_stopping(const struct loop *l) { return l->stop; }
 static void
 run_timers(struct loop *l)
 {
+	/* A timer armed by a callback of this pass for "now" waits for the
+	 * next turn, after the fds (a SIGCHLD, say) have been read: otherwise
+	 * a callback that re-arms itself for now would never let go. */
+	l->pass++;
 	while (l->nheap && l->heap[0]->deadline <= l->now) {
 		struct timer *t = l->heap[0];
+		if (t->armed_pass == l->pass)
+			break;
 		timer_cancel(l, t);
 		t->cb(l, t->data);
 	}

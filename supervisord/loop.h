@@ -20,6 +20,7 @@ struct timer {
 	int heap_index;   /* -1 when not armed */
 	timer_cb *cb;
 	void *data;
+	uint64_t armed_pass; /* run_timers pass it was armed in */
 };
 
 struct loop *loop_new(void);

@@ -587,7 +587,12 @@ kill_process(struct process *p, int sig)
 		  as_group ? "process group " : "", signame(sig));
 	p->killing = true;
 	change_state(p, PS_STOPPING);
-	timer_arm(L(p), &p->timer, loop_now(L(p)) + secs_ms(p->cfg->stopwaitsecs));
+	/* a SIGKILL is repeated after stopwaitsecs, but at most once a second
+	 * (Supervisor's pace with stopwaitsecs=0: one per loop turn) */
+	long long wait = p->cfg->stopwaitsecs;
+	if (sig == SIGKILL && wait < 1)
+		wait = 1;
+	timer_arm(L(p), &p->timer, loop_now(L(p)) + secs_ms(wait));
 	if (kill(as_group ? -p->pid : p->pid, sig) < 0) {
 		if (errno == ESRCH) {
 			log_debug("unable to signal %s (pid %d), it probably just exited on its own: %s",

@@ -414,6 +414,25 @@ startsecs=0
     assert not pid_alive(pid)
 
 
+def test_stopwaitsecs_zero_kills_once(make_sup):
+    # stopwaitsecs=0: the SIGKILL follows the SIGTERM at once, and the
+    # daemon then reaps the child and exits (a re-armed "now" deadline once
+    # spun the loop, sending SIGKILL without ever reading the SIGCHLD)
+    sup = make_sup("""
+[program:stubborn]
+command=@PROG@ --ignore TERM --ready @DIR@/ready
+stopwaitsecs=0
+startsecs=0
+""").start()
+    pid = sup.wait_spawned("stubborn")[0]
+    sup.wait_file(sup.dir / "ready")
+    sup.stop()
+    kills = sup.find("killing 'stubborn' (%d) with SIGKILL" % pid)
+    assert 1 <= len(kills) <= 2, len(kills)
+    assert sup.find("stopped: stubborn (terminated by SIGKILL)")
+    assert not pid_alive(pid)
+
+
 def test_shutdown_reports_waiting_processes(make_sup):
     # process.md §1.3: while processes are still alive during shutdown,
     # INFO "waiting for <names> to die" (+ BLAT "<name> state: <STATE>" per
@@ -772,6 +791,24 @@ stdout_logfile=@DIR@/sig.out
     sup.stop()
     assert (sup.dir / "sig.out").read_text() == \
         "SigBlk:\t0000000000000000\nSigIgn:\t0000000001001000\n"
+
+
+def test_inherited_ignored_signals(make_sup):
+    # started with SIGINT and SIGQUIT ignored (a background job of a
+    # script): the daemon still obeys SIGINT, and its children get the
+    # default dispositions, as under Python's supervisord
+    sup = make_sup("""
+[program:sig]
+command=/bin/grep -E "^SigIgn" /proc/self/status
+startsecs=0
+autorestart=false
+stdout_logfile=@DIR@/sig.out
+""")
+    sup.start(ignored=(signal.SIGINT, signal.SIGQUIT))
+    sup.wait_log("exited: sig (exit status 0; expected)")
+    assert (sup.dir / "sig.out").read_text() == "SigIgn:\t0000000001001000\n"
+    sup.stop(signal.SIGINT)
+    assert sup.find("received SIGINT indicating exit request")
 
 
 def test_command_argv_split_like_shlex(make_sup):
