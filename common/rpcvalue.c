@@ -1,5 +1,6 @@
 #include "rpcvalue.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,6 +442,51 @@ finish(struct strbuf *sb, char **out, size_t *len)
 	return 0;
 }
 
+/* libxmlrpc 1.59 (Debian 12) crashes formatting its own error for an <i8>
+ * whose text is not a plain in-range integer ("1 ", "1x", "-", 20 digits):
+ * one such request would take the daemon down. So every i8 element (with
+ * or without a namespace prefix) is checked first: optional sign, 1 to 19
+ * digits, within int64. NULL when the document is safe to hand over. */
+static const char *
+bad_i8(const char *xml, size_t len)
+{
+	const char *end = xml + len;
+	for (const char *p = xml; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
+		const char *q = p + 1;
+		const char *name = q;
+		while (q < end && (isalnum((unsigned char)*q) || *q == '_' || *q == '-' || *q == '.' || *q == ':')) {
+			if (*q == ':')
+				name = q + 1;
+			q++;
+		}
+		if (q - name != 2 || name[0] != 'i' || name[1] != '8')
+			continue;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+			q++;
+		if (q >= end || *q != '>')
+			continue; /* not a start tag we know (or "<i8/>") */
+		const char *t = ++q, *stop = memchr(t, '<', (size_t)(end - t));
+		if (!stop)
+			return "unterminated <i8> element";
+		bool neg = t < stop && *t == '-';
+		if (t < stop && (*t == '-' || *t == '+'))
+			t++;
+		size_t digits = (size_t)(stop - t);
+		static const char max[] = "9223372036854775807";
+		if (digits == 0 || digits > 19)
+			return "<i8> element is not a 64-bit integer";
+		for (const char *d = t; d < stop; d++)
+			if (!isdigit((unsigned char)*d))
+				return "<i8> element is not a 64-bit integer";
+		if (digits == 19) {
+			int c = memcmp(t, max, 19);
+			if (c > 0 && !(neg && memcmp(t, "9223372036854775808", 19) == 0))
+				return "<i8> element is not a 64-bit integer";
+		}
+	}
+	return NULL;
+}
+
 int
 rv_parse_call(const char *xml, size_t len, char **method, sup_value **params, char **err)
 {
@@ -448,6 +494,11 @@ rv_parse_call(const char *xml, size_t len, char **method, sup_value **params, ch
 	xmlrpc_env_init(&env);
 	const char *name = NULL;
 	xmlrpc_value *xparams = NULL;
+	const char *unsafe = bad_i8(xml, len);
+	if (unsafe) {
+		*err = xstrdup(unsafe);
+		return -1;
+	}
 	xmlrpc_parse_call(&env, xml, len, &name, &xparams);
 	if (env.fault_occurred) {
 		*err = xstrdup(env.fault_string ? env.fault_string : "unmarshallable");
@@ -520,6 +571,11 @@ rv_parse_response(const char *xml, size_t len, sup_value **result, int *fault_co
 	xmlrpc_value *x = NULL;
 	int code = 0;
 	const char *ftext = NULL;
+	const char *unsafe = bad_i8(xml, len);
+	if (unsafe) {
+		*err = xstrdup(unsafe);
+		return -1;
+	}
 	xmlrpc_parse_response2(&env, xml, len, &x, &code, &ftext);
 	if (env.fault_occurred) {
 		*err = xstrdup(env.fault_string ? env.fault_string : "bad response");

@@ -333,7 +333,8 @@ xmlfast_parse_response(const char *xml, size_t len, sup_value **result, int *fau
 	struct rd r = {xml, xml + len, 0};
 	skip_ws(&r);
 	if (r.end - r.p > 5 && memcmp(r.p, "<?xml", 5) == 0) {
-		const char *q = strstr(r.p, "?>");
+		/* the reply need not be NUL-terminated: search within len */
+		const char *q = memmem(r.p, (size_t)(r.end - r.p), "?>", 2);
 		if (!q)
 			return -1;
 		r.p = q + 2;

@@ -12,6 +12,7 @@ main(void)
 	srunner_add_suite(sr, envlist_suite());
 	srunner_add_suite(sr, ini_suite());
 	srunner_add_suite(sr, rpcvalue_suite());
+	srunner_add_suite(sr, xmlfast_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

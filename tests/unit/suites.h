@@ -7,4 +7,5 @@ Suite *expand_suite(void);
 Suite *envlist_suite(void);
 Suite *ini_suite(void);
 Suite *rpcvalue_suite(void);
+Suite *xmlfast_suite(void);
 #endif

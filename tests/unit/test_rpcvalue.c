@@ -3,6 +3,7 @@
  * a round trip of every type through xmlrpc-c's parser. */
 #include "suites.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,45 @@ START_TEST(doubles_read_back_exactly)
 }
 END_TEST
 
+/* libxmlrpc 1.59 crashes on these; rv_parse_call/response must refuse
+ * them before xmlrpc-c sees them, and still take valid i8s. */
+START_TEST(bad_i8_never_reaches_xmlrpc_c)
+{
+	static const char *const bad[] = {"1  ", "1x", "-", "+", "", " 1", "99999999999999999999",
+					  "9223372036854775808", "-9223372036854775809"};
+	static const char *const good[] = {"0", "-9223372036854775808", "9223372036854775807", "+5", "-12"};
+	char doc[512];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad) + sizeof(good) / sizeof(*good); i++) {
+		bool ok = i >= sizeof(bad) / sizeof(*bad);
+		const char *v = ok ? good[i - sizeof(bad) / sizeof(*bad)] : bad[i];
+		const char *tag = i % 2 ? "ex:i8" : "i8";
+		snprintf(doc, sizeof doc,
+			 "<?xml version='1.0'?><methodCall><methodName>m</methodName><params><param>"
+			 "<value><%s>%s</%s></value></param></params></methodCall>",
+			 tag, v, tag);
+		char *method = NULL, *err = NULL;
+		sup_value *params = NULL;
+		int rc = rv_parse_call(doc, strlen(doc), &method, &params, &err);
+		ck_assert_msg(rc == (ok ? 0 : -1), "<%s>%s</%s>: rc %d", tag, v, tag, rc);
+		free(method);
+		free(err);
+		rv_unref(params);
+		snprintf(doc, sizeof doc,
+			 "<?xml version='1.0'?><methodResponse><params><param><value><%s>%s</%s></value>"
+			 "</param></params></methodResponse>", tag, v, tag);
+		sup_value *res = NULL;
+		char *ftext = NULL;
+		int code = 0;
+		rc = rv_parse_response(doc, strlen(doc), &res, &code, &ftext, &err);
+		ck_assert_msg(rc == (ok ? 0 : -1), "response <%s>%s</%s>: rc %d", tag, v, tag, rc);
+		rv_unref(res);
+		free(ftext);
+		free(err);
+		err = NULL;
+	}
+}
+END_TEST
+
 Suite *
 rpcvalue_suite(void)
 {
@@ -179,6 +219,7 @@ rpcvalue_suite(void)
 	tcase_add_test(tc, call_bytes_are_xmlrpc_c_s);
 	tcase_add_test(tc, round_trip_through_xmlrpc_c);
 	tcase_add_test(tc, doubles_read_back_exactly);
+	tcase_add_test(tc, bad_i8_never_reaches_xmlrpc_c);
 	suite_add_tcase(s, tc);
 	return s;
 }
