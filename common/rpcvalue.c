@@ -50,6 +50,15 @@ sup_value *rv_array(void) { return rv_new(SUP_T_ARRAY); }
 sup_value *rv_struct(void) { return rv_new(SUP_T_STRUCT); }
 sup_value *rv_cstr(const char *s) { return rv_string(s, strlen(s)); }
 
+sup_value *
+rv_string_take(char *owned, size_t len)
+{
+	sup_value *v = rv_new(SUP_T_STRING);
+	v->u.str.s = owned;
+	v->u.str.len = len;
+	return v;
+}
+
 /* Length of a valid UTF-8 sequence at p (at most n bytes), or 0. */
 static size_t
 utf8_seq(const unsigned char *p, size_t n)

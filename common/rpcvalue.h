@@ -26,6 +26,9 @@ sup_value *rv_double(double v);
 /* Cleaned: valid UTF-8, and no C0 controls but TAB, LF and CR. */
 sup_value *rv_string(const char *s, size_t len);
 sup_value *rv_cstr(const char *s);
+/* A string taken as it is (owned: malloc()ed, NUL-terminated at len), not
+ * cleaned: for text read from a server, kept as sent. */
+sup_value *rv_string_take(char *owned, size_t len);
 sup_value *rv_array(void);
 sup_value *rv_struct(void);
 int rv_push(sup_value *array, sup_value *item);              /* steals item */

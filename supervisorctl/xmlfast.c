@@ -154,11 +154,7 @@ text(struct rd *r, size_t *len)
 static sup_value *
 string_value(char *owned, size_t len)
 {
-	sup_value *v = rv_string("", 0);
-	free(v->u.str.s);
-	v->u.str.s = owned;
-	v->u.str.len = len;
-	return v;
+	return rv_string_take(owned, len);
 }
 
 /* The text of <tag>...</tag> (already opened), then the closing tag. */
