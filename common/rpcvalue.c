@@ -155,16 +155,34 @@ rv_put(sup_value *st, const char *key, sup_value *item)
 	return 0;
 }
 
-void
-rv_put_new(sup_value *st, const char *key, sup_value *item)
+/* Append a member; key is stored as given (owned unless literal). */
+static void
+st_append(sup_value *st, char *key, bool literal, sup_value *item)
 {
 	if (st->u.st.n == st->u.st.cap) {
-		st->u.st.cap = st->u.st.cap ? 2 * st->u.st.cap : 8;
+		st->u.st.cap = st->u.st.cap ? 2 * st->u.st.cap : 16;
 		st->u.st.keys = xrealloc(st->u.st.keys, (size_t)st->u.st.cap * sizeof(char *));
 		st->u.st.vals = xrealloc(st->u.st.vals, (size_t)st->u.st.cap * sizeof(sup_value *));
 	}
-	st->u.st.keys[st->u.st.n] = xstrdup(key);
+	if (literal)
+		st->u.st.static_keys |= (uint64_t)1 << st->u.st.n;
+	st->u.st.keys[st->u.st.n] = key;
 	st->u.st.vals[st->u.st.n++] = item;
+}
+
+void
+rv_put_new(sup_value *st, const char *key, sup_value *item)
+{
+	st_append(st, xstrdup(key), false, item);
+}
+
+void
+rv_put_literal(sup_value *st, const char *key, sup_value *item)
+{
+	if (st->u.st.n < 64)
+		st_append(st, (char *)key, true, item);
+	else
+		rv_put_new(st, key, item);
 }
 
 sup_value *
@@ -191,7 +209,8 @@ rv_unref(sup_value *v)
 		break;
 	case SUP_T_STRUCT:
 		for (int i = 0; i < v->u.st.n; i++) {
-			free(v->u.st.keys[i]);
+			if (i >= 64 || !(v->u.st.static_keys >> i & 1))
+				free(v->u.st.keys[i]);
 			rv_unref(v->u.st.vals[i]);
 		}
 		free(v->u.st.keys);

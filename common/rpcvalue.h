@@ -16,7 +16,12 @@ struct sup_value {
 		double d;
 		struct { char *s; size_t len; bool plain; /* no & < > to escape */ } str;
 		struct { sup_value **items; int n, cap; } arr;
-		struct { char **keys; sup_value **vals; int n, cap; } st;
+		struct {
+			char **keys;
+			sup_value **vals;
+			int n, cap;
+			uint64_t static_keys; /* bit i: keys[i] is a literal, not owned */
+		} st;
 	} u;
 };
 
@@ -35,6 +40,9 @@ int rv_push(sup_value *array, sup_value *item);              /* steals item */
 int rv_put(sup_value *st, const char *key, sup_value *item); /* steals item */
 /* rv_put for a key known to be absent (builders of fixed structs). */
 void rv_put_new(sup_value *st, const char *key, sup_value *item);
+/* rv_put_new with a key that outlives the value (a string literal): not
+ * copied. */
+void rv_put_literal(sup_value *st, const char *key, sup_value *item);
 sup_value *rv_ref(sup_value *v);
 void rv_unref(sup_value *v);
 const sup_value *rv_get(const sup_value *st, const char *key);

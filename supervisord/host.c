@@ -141,25 +141,48 @@ describe(const struct process *p, time_t now)
 	}
 }
 
+/* A string node made once and shared (rv_ref) by every reply using it:
+ * getAllProcessInfo repeats the same names, paths and state names. */
 static sup_value *
-info_struct(const struct process *p, time_t now)
+shared_str(sup_value **slot, const char *s)
 {
+	if (!*slot)
+		*slot = rv_cstr(s);
+	return rv_ref(*slot);
+}
+
+static int
+state_slot(enum pstate s)
+{
+	static const enum pstate all[] = {PS_STOPPED, PS_STARTING, PS_RUNNING, PS_BACKOFF,
+					  PS_STOPPING, PS_EXITED, PS_FATAL, PS_UNKNOWN};
+	for (int i = 0; i < 8; i++)
+		if (all[i] == s)
+			return i;
+	return 7;
+}
+
+static sup_value *
+info_struct(struct process *p, time_t now)
+{
+	static sup_value *statenames[8], *empty;
 	sup_value *st = rv_struct();
 	char *desc = describe(p, now);
-	rv_put_new(st, "name", rv_cstr(p->cfg->name));
-	rv_put_new(st, "group", rv_cstr(p->group->cfg->name));
-	rv_put_new(st, "description", rv_cstr(desc));
-	rv_put_new(st, "start", rv_int((int64_t)p->laststart));
-	rv_put_new(st, "stop", rv_int((int64_t)p->laststop));
-	rv_put_new(st, "now", rv_int((int64_t)now));
-	rv_put_new(st, "state", rv_int(p->state));
-	rv_put_new(st, "statename", rv_cstr(pstate_name(p->state)));
-	rv_put_new(st, "spawnerr", rv_cstr(p->spawnerr ? p->spawnerr : ""));
-	rv_put_new(st, "exitstatus", rv_int(p->exitstatus));
-	rv_put_new(st, "logfile", rv_cstr(p->out.path ? p->out.path : ""));
-	rv_put_new(st, "stdout_logfile", rv_cstr(p->out.path ? p->out.path : ""));
-	rv_put_new(st, "stderr_logfile", rv_cstr(p->err.path ? p->err.path : ""));
-	rv_put_new(st, "pid", rv_int(p->pid));
+	sup_value **c = p->rpc_strings;
+	rv_put_literal(st, "name", shared_str(&c[0], p->cfg->name));
+	rv_put_literal(st, "group", shared_str(&c[1], p->group->cfg->name));
+	rv_put_literal(st, "description", rv_cstr(desc));
+	rv_put_literal(st, "start", rv_int((int64_t)p->laststart));
+	rv_put_literal(st, "stop", rv_int((int64_t)p->laststop));
+	rv_put_literal(st, "now", rv_int((int64_t)now));
+	rv_put_literal(st, "state", rv_int(p->state));
+	rv_put_literal(st, "statename", shared_str(&statenames[state_slot(p->state)], pstate_name(p->state)));
+	rv_put_literal(st, "spawnerr", p->spawnerr ? rv_cstr(p->spawnerr) : shared_str(&empty, ""));
+	rv_put_literal(st, "exitstatus", rv_int(p->exitstatus));
+	rv_put_literal(st, "logfile", shared_str(&c[2], p->out.path ? p->out.path : ""));
+	rv_put_literal(st, "stdout_logfile", shared_str(&c[2], p->out.path ? p->out.path : ""));
+	rv_put_literal(st, "stderr_logfile", shared_str(&c[3], p->err.path ? p->err.path : ""));
+	rv_put_literal(st, "pid", rv_int(p->pid));
 	free(desc);
 	return st;
 }

@@ -15,6 +15,7 @@
 #include "fcgisock.h"
 #include "listener.h"
 #include "log.h"
+#include "rpcvalue.h"
 #include "spawn.h"
 #include "supervisor.h"
 #include "util.h"
@@ -1003,6 +1004,10 @@ process_destroy(struct process *p)
 	close_stdin(p);
 	fcgi_release(p, p->fcgi_held);
 	p->fcgi_held = false;
+	for (int i = 0; i < 4; i++) {
+		rv_unref(p->rpc_strings[i]);
+		p->rpc_strings[i] = NULL;
+	}
 	free_envp(p->envp);
 	free(p->out.path);
 	free(p->err.path);

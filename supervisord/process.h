@@ -43,6 +43,9 @@ struct process {
 	bool killing;         /* a stop was requested; the exit means STOPPED */
 	bool spawned_once;    /* laststart != 0 in Supervisor */
 	int exitstatus;
+	/* name, group, stdout and stderr log paths as RPC string values,
+	 * made on first use by host.c and shared by every reply */
+	struct sup_value *rpc_strings[4];
 	char *spawnerr;
 	int64_t laststart_ms;   /* monotonic */
 	time_t laststart, laststop; /* wall clock, for the RPC fields */
