@@ -7,6 +7,7 @@
  * client does. */
 #include "xmlfast.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,23 @@ static sup_value *value(struct rd *r);
 static sup_value *
 scalar(struct rd *r, const char *tag)
 {
+	if (tag[0] == 'i') { /* int, i4, i8: plain digits, read in place */
+		const char *q = r->p, *end = r->end;
+		bool neg = q < end && *q == '-';
+		if (q < end && (*q == '-' || *q == '+'))
+			q++;
+		const char *digits = q;
+		uint64_t u = 0;
+		while (q < end && *q >= '0' && *q <= '9' && q - digits < 18)
+			u = u * 10 + (uint64_t)(*q++ - '0');
+		if (q > digits && q < end && *q == '<') {
+			r->p = q;
+			if (!close_tag(r, tag))
+				return NULL;
+			return rv_int(neg ? -(int64_t)u : (int64_t)u);
+		}
+		/* anything else (spaces, 19 digits, entities): the general way */
+	}
 	size_t len;
 	char *t = element_text(r, tag, &len);
 	if (!t)
@@ -248,6 +266,48 @@ put_owned(sup_value *st, char *key, sup_value *item)
 	st->u.st.vals[st->u.st.n++] = item;
 }
 
+/* Member names repeat in every struct of a reply (14 per process in
+ * getAllProcessInfo): each distinct name is kept once for the life of the
+ * program and stored as a literal key, and equal names are then equal
+ * pointers. NULL when the name has an entity or the table is full. */
+static const char *
+intern_name(struct rd *r)
+{
+	static struct { char *s; size_t n; } tab[128];
+	static int ntab;
+	const char *lt = memchr(r->p, '<', (size_t)(r->end - r->p));
+	if (!lt || memchr(r->p, '&', (size_t)(lt - r->p)) || memchr(r->p, '\r', (size_t)(lt - r->p)))
+		return NULL;
+	size_t n = (size_t)(lt - r->p);
+	for (int i = 0; i < ntab; i++)
+		if (tab[i].n == n && memcmp(tab[i].s, r->p, n) == 0) {
+			r->p = lt;
+			return tab[i].s;
+		}
+	if (ntab == (int)ARRAY_LEN(tab))
+		return NULL;
+	tab[ntab].s = xmalloc(n + 1); /* not strndup: the name may hold a NUL */
+	memcpy(tab[ntab].s, r->p, n);
+	tab[ntab].s[n] = '\0';
+	tab[ntab].n = n;
+	r->p = lt;
+	return tab[ntab++].s;
+}
+
+static void
+put_interned(sup_value *st, const char *key, sup_value *item)
+{
+	/* interned names are equal only as the same pointer; a name that had
+	 * to be decoded (owned key) is compared as text */
+	for (int i = 0; i < st->u.st.n; i++)
+		if (st->u.st.keys[i] == key || (i < 64 && !(st->u.st.static_keys >> i & 1) && streq(st->u.st.keys[i], key))) {
+			rv_unref(st->u.st.vals[i]);
+			st->u.st.vals[i] = item;
+			return;
+		}
+	rv_put_literal(st, key, item);
+}
+
 static sup_value *
 structure(struct rd *r)
 {
@@ -260,15 +320,25 @@ structure(struct rd *r)
 		}
 		size_t len;
 		char *name = NULL;
+		const char *key = NULL;
 		sup_value *item = NULL;
-		if (!open_tag(r, "member", NULL) || !open_tag(r, "name", NULL) ||
-		    !(name = element_text(r, "name", &len)) || !(item = value(r)) || !close_tag(r, "member")) {
-			free(name);
-			rv_unref(item);
-			rv_unref(st);
-			return NULL;
-		}
-		put_owned(st, name, item);
+		if (!open_tag(r, "member", NULL) || !open_tag(r, "name", NULL))
+			goto fail;
+		key = intern_name(r);
+		if (key ? !close_tag(r, "name") : !(name = element_text(r, "name", &len)))
+			goto fail;
+		if (!(item = value(r)) || !close_tag(r, "member"))
+			goto fail;
+		if (key)
+			put_interned(st, key, item);
+		else
+			put_owned(st, name, item);
+		continue;
+	fail:
+		free(name);
+		rv_unref(item);
+		rv_unref(st);
+		return NULL;
 	}
 }
 
