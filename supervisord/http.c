@@ -667,7 +667,8 @@ http_reply(struct http_request *req, int status, const char *body, size_t len)
 		return;
 	req->reply_status = status;
 	req->reply = xmalloc(len + 1);
-	memcpy(req->reply, body, len);
+	if (len) /* body may be NULL for an empty error page */
+		memcpy(req->reply, body, len);
 	req->reply[len] = '\0';
 	req->reply_len = len;
 	reply_end(req);
