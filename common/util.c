@@ -40,8 +40,8 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
-static void
-sb_grow(struct strbuf *sb, size_t extra)
+void
+sb_reserve(struct strbuf *sb, size_t extra)
 {
 	if (sb->len + extra + 1 <= sb->cap)
 		return;
@@ -49,13 +49,14 @@ sb_grow(struct strbuf *sb, size_t extra)
 	while (cap < sb->len + extra + 1)
 		cap *= 2;
 	sb->p = xrealloc(sb->p, cap);
+	sb->p[sb->len] = '\0';
 	sb->cap = cap;
 }
 
 void
 sb_add(struct strbuf *sb, const char *s, size_t n)
 {
-	sb_grow(sb, n);
+	sb_reserve(sb, n);
 	memcpy(sb->p + sb->len, s, n);
 	sb->len += n;
 	sb->p[sb->len] = '\0';
@@ -68,7 +69,7 @@ void
 sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	/* formatted in place: this writes every number of an XML-RPC reply */
-	sb_grow(sb, 32);
+	sb_reserve(sb, 32);
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
@@ -76,7 +77,7 @@ sb_addf(struct strbuf *sb, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if ((size_t)n >= sb->cap - sb->len) {
-		sb_grow(sb, (size_t)n);
+		sb_reserve(sb, (size_t)n);
 		va_start(ap, fmt);
 		vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
 		va_end(ap);

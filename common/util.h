@@ -23,6 +23,8 @@ struct strbuf {
 	char *p;
 	size_t len, cap;
 };
+/* Room for extra more bytes (and the NUL) without another allocation. */
+void sb_reserve(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const char *s, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);

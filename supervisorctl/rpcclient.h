@@ -1,5 +1,5 @@
 /* supervisorctl's client side of HTTP: XML-RPC calls over one reused
- * libcurl handle (unix:// or http:// server URLs, Basic auth), and the
+ * kept-alive connection (unix:// or http:// server URLs, Basic auth), and the
  * streaming GETs of tail -f / maintail -f / fg. Failures are described
  * with the words Python's supervisorctl prints ("<class '...'>, ..."). */
 #ifndef CSUP_RPCCLIENT_H
@@ -36,8 +36,5 @@ int rpc_http_status(const struct rpc_client *c);
 int rpc_stream(const char *serverurl, const char *username, const char *password, const char *const *paths, size_t n,
 	       int (*on_line)(const char *line, size_t len, void *ud), void *ud, int wake_fd,
 	       volatile sig_atomic_t *interrupted);
-
-/* The class Python gives an OSError with this errno ("ConnectionRefusedError"). */
-const char *py_oserror_class(int err);
 
 #endif
