@@ -16,7 +16,8 @@ a stub server that replays the daemon's recorded replies at once, which
 leaves only the client's own work (process start, reading the config
 file, the two calls, parsing 1 MB of XML, printing).
 
-Target: ours <= 20 ms (client) where Python's takes about a second.
+Target: ours <= 20 ms, whole process against the daemon, where Python's
+takes about a second.
 Python 3 standard library only.
 """
 import argparse
@@ -195,10 +196,11 @@ def main():
             print("  %-32s %s %s" % ("python", ms(statistics.median(ref_t)), ms(min(ref_t))))
             print("  %-32s %10.1fx %10.1fx" % ("ratio", statistics.median(ref_t) / statistics.median(ours_t),
                                                 min(ref_t) / min(ours_t)))
-            if label.startswith("client"):
+            # the issue's target is the whole process against a daemon
+            if label.startswith("whole"):
                 ok = statistics.median(ours_t) <= 0.020
         stub.shutdown()
-        print("target (client <= 20 ms median): %s" % ("met" if ok else "NOT met"))
+        print("target (whole <= 20 ms median): %s" % ("met" if ok else "NOT met"))
         return 0 if ok else 1
     finally:
         if daemon and daemon.poll() is None:

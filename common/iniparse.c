@@ -23,7 +23,8 @@ struct parse {
 	size_t pos, len;
 	const char *path;
 	int lineno;
-	char *raw;   /* current physical line, as read */
+	char *raw;   /* current physical line, as read (in rawbuf) */
+	struct strbuf rawbuf, linebuf; /* reused from line to line */
 	struct strv refs; /* over-long pieces handed to inih by reference */
 	/* Python's continuation state */
 	enum { LINE_OTHER, LINE_KEY, LINE_CONT } kind; /* what the reader made of the line */
@@ -243,8 +244,10 @@ add_error(struct parse *ps)
 static void
 normalise(struct parse *ps, char *out, int num)
 {
-	size_t len = strlen(ps->raw);
-	char *line = xstrndup(ps->raw, len);
+	size_t len = strlen(ps->raw); /* what follows a NUL byte is not seen */
+	ps->linebuf.len = 0;
+	sb_add(&ps->linebuf, ps->raw, len);
+	char *line = ps->linebuf.p;
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
 	size_t cut = comment_start(line, len);
@@ -252,21 +255,19 @@ normalise(struct parse *ps, char *out, int num)
 	line[cut] = '\0';
 	char *value = py_strip(line);
 	size_t indent = indentation(ps->raw);
-	char *emit = NULL;
+	char *ref = NULL; /* a piece handed over by reference */
 
 	ps->kind = LINE_OTHER;
+	out[0] = '\0';
 	if (!*value) {
 		/* Blank lines inside a continued value are kept (comment lines are not). */
 		if (!had_comment && ps->have_key)
 			ps->blanks++;
-		emit = xstrdup("");
 	} else if (ps->in_section && ps->have_key && indent > ps->indent) {
 		/* Continuation: inih reads an indented line after a key as one. */
-		emit = (strlen(value) > INIH_LINE_MAX || value[0] == REF_MARK || inih_would_cut(value))
-			? make_ref(ps, value, strlen(value)) : xstrdup(value);
-		char *e = xasprintf(" %s", emit);
-		free(emit);
-		emit = e;
+		if (strlen(value) > INIH_LINE_MAX || value[0] == REF_MARK || inih_would_cut(value))
+			value = ref = make_ref(ps, value, strlen(value));
+		snprintf(out, (size_t)num, " %s", value);
 		ps->kind = LINE_CONT;
 	} else {
 		ps->indent = indent;
@@ -275,13 +276,13 @@ normalise(struct parse *ps, char *out, int num)
 		if (value[0] == '[' && strrchr(value, ']') - value >= 2) {
 			/* Python takes everything up to the last ']' as the name. */
 			size_t n = (size_t)(strrchr(value, ']') - value - 1);
-			char *name = xstrndup(value + 1, n);
+			char *name = value + 1;
+			name[n] = '\0';
 			/* inih reports no key-less section; Python keeps it. */
 			ps->cur = section_get(ps->doc, name, ps->path);
-			char *shown = (n > INIH_NAME_MAX || strpbrk(name, "];#")) ? make_ref(ps, name, n) : xstrdup(name);
-			emit = xasprintf("[%s]", shown);
-			free(shown);
-			free(name);
+			if (n > INIH_NAME_MAX || strpbrk(name, "];#"))
+				name = ref = make_ref(ps, name, n);
+			snprintf(out, (size_t)num, "[%s]", name);
 			ps->in_section = true;
 			ps->have_key = false;
 		} else if (!ps->in_section) {
@@ -293,32 +294,33 @@ normalise(struct parse *ps, char *out, int num)
 				sb_add_pyrepr(&sb, ps->raw);
 				ps->fatal = sb_steal(&sb);
 			}
-			emit = xstrdup("");
 		} else {
 			char *delim = strpbrk(value, "=:");
 			if (!delim || delim == value) {
 				add_error(ps);
-				emit = xstrdup("");
 			} else {
-				char *key = xstrndup(value, (size_t)(delim - value));
-				char *k = py_strip(key);
+				*delim = '\0';
+				char *k = py_strip(value);
 				char *v = py_strip(delim + 1);
-				char *kref = (strlen(k) > INIH_NAME_MAX || k[0] == '[' || k[0] == REF_MARK)
-					? make_ref(ps, k, strlen(k)) : xstrdup(k);
-				char *vref = (strlen(v) + strlen(kref) + 3 > INIH_LINE_MAX || v[0] == REF_MARK || inih_would_cut(v))
-					? make_ref(ps, v, strlen(v)) : xstrdup(v);
-				emit = xasprintf("%s=%s", kref, vref);
+				char *kref = NULL;
+				if (strlen(k) > INIH_NAME_MAX || k[0] == '[' || k[0] == REF_MARK)
+					k = kref = make_ref(ps, k, strlen(k));
+				if (strlen(v) + strlen(k) + 3 > INIH_LINE_MAX || v[0] == REF_MARK || inih_would_cut(v))
+					v = ref = make_ref(ps, v, strlen(v));
+				snprintf(out, (size_t)num, "%s=%s", k, v);
 				free(kref);
-				free(vref);
-				free(key);
 				ps->have_key = true;
 				ps->kind = LINE_KEY;
 			}
 		}
 	}
-	snprintf(out, (size_t)num, "%s\n", emit);
-	free(emit);
-	free(line);
+	free(ref);
+	/* inih wants the line end */
+	size_t olen = strlen(out);
+	if (olen + 1 < (size_t)num) {
+		out[olen] = '\n';
+		out[olen + 1] = '\0';
+	}
 }
 
 static char *
@@ -330,8 +332,9 @@ reader(char *str, int num, void *stream)
 	const char *start = ps->text + ps->pos;
 	const char *nl = memchr(start, '\n', ps->len - ps->pos);
 	size_t n = nl ? (size_t)(nl - start) + 1 : ps->len - ps->pos;
-	free(ps->raw);
-	ps->raw = xstrndup(start, n);
+	ps->rawbuf.len = 0;
+	sb_add(&ps->rawbuf, start, n);
+	ps->raw = ps->rawbuf.p;
 	ps->pos += n;
 	ps->lineno++;
 	normalise(ps, str, num);
@@ -381,13 +384,22 @@ slurp(const char *path, char **text, size_t *len)
 	size_t n;
 	bool cr = false;
 	while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n;) {
 			if (cr && buf[i] == '\n') {
 				cr = false;
+				i++;
 				continue;
 			}
-			cr = buf[i] == '\r';
-			sb_addc(&sb, cr ? '\n' : buf[i]);
+			/* the text up to the next \r as it is */
+			const char *r = memchr(buf + i, '\r', n - i);
+			size_t run = r ? (size_t)(r - (buf + i)) : n - i;
+			sb_add(&sb, buf + i, run);
+			i += run;
+			cr = r != NULL;
+			if (cr) {
+				sb_addc(&sb, '\n');
+				i++;
+			}
 		}
 	}
 	int err = ferror(fp);
@@ -433,7 +445,8 @@ ini_read_file(struct ini_doc *doc, const char *path, char **err)
 	}
 	sb_free(&ps.errs);
 	strv_free(&ps.refs);
-	free(ps.raw);
+	sb_free(&ps.rawbuf);
+	sb_free(&ps.linebuf);
 	free(ps.cur_key);
 	return ret;
 }

@@ -313,5 +313,9 @@ http_reply_failure(const struct http_reply *r, int *err)
 	if (r->status == 0)
 		return xasprintf("<class 'http.client.BadStatusLine'>, %s",
 				 http_errno_description(HTTP_PARSER_ERRNO(&r->p)));
+	/* while a Content-Length body is read, content_length is what is left */
+	if (!(r->p.flags & F_CHUNKED) && r->p.content_length != UINT64_MAX && r->p.content_length)
+		return xasprintf("<class 'http.client.IncompleteRead'>, IncompleteRead(%zu bytes read, %llu more expected)",
+				 r->body.len, (unsigned long long)r->p.content_length);
 	return xasprintf("<class 'http.client.IncompleteRead'>, IncompleteRead(%zu bytes read)", r->body.len);
 }
