@@ -80,6 +80,14 @@ interrupted(const struct rpc_client *c)
 	return c->interrupted && *c->interrupted;
 }
 
+static int
+keyboard_interrupt(char **why)
+{
+	free(*why);
+	*why = xstrdup("<class 'KeyboardInterrupt'>, ");
+	return EINTR;
+}
+
 /* Read one reply on c->fd: 0, or an errno with *why. A blocking read is
  * enough: SIGINT's handler has no SA_RESTART, so Ctrl-C ends it. */
 static int
@@ -87,10 +95,8 @@ read_reply(struct rpc_client *c, struct http_reply *r, char **why)
 {
 	char buf[65536];
 	while (!r->complete) {
-		if (interrupted(c)) {
-			*why = xstrdup("<class 'KeyboardInterrupt'>, ");
-			return EINTR;
-		}
+		if (interrupted(c))
+			return keyboard_interrupt(why);
 		ssize_t n = read(c->fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -116,7 +122,7 @@ exchange(struct rpc_client *c, const char *req, size_t reqlen, struct http_reply
 	for (;;) {
 		bool reused = c->fd >= 0;
 		if (!reused && (c->fd = http_connect(&c->t, why)) < 0)
-			return errno;
+			return errno == EINTR && interrupted(c) ? keyboard_interrupt(why) : errno;
 		int e = http_send(c->fd, req, reqlen) < 0 ? errno : 0;
 		if (e)
 			*why = py_oserror(e);

@@ -477,9 +477,9 @@ host_timer_add(sup_plugin *p, unsigned ms, void (*cb)(void *), void *ud, uint64_
 int
 host_timer_del(sup_plugin *p, uint64_t id)
 {
-	(void)p;
+	/* ids are small sequential numbers: a plugin may only delete its own */
 	for (struct ptimer **link = &H.timers; *link; link = &(*link)->next)
-		if ((*link)->id == id) {
+		if ((*link)->id == id && (*link)->owner == p) {
 			struct ptimer *t = *link;
 			*link = t->next;
 			timer_cancel(H.loop, &t->t);

@@ -303,7 +303,7 @@ def test_plugin_methods_are_listed_with_help_and_signature(daemon):
     p = daemon(section("d", plugin("deferred")) + section("t", plugin("typed"))).proxy()
     names = p.system.listMethods()
     assert [n for n in names if n.startswith(("d.", "t."))] == [
-        "d.failLater", "d.later", "d.now", "t.add", "t.answer", "t.echo", "t.greet",
+        "d.failLater", "d.later", "d.now", "t.add", "t.answer", "t.cancelTimer", "t.echo", "t.greet",
         "t.half", "t.later", "t.mix", "t.negate", "t.refuse"]
     assert names == sorted(names)
     assert p.system.methodHelp("d.later") == "Answer text after ms milliseconds"
@@ -328,6 +328,21 @@ def test_deferred_reply_comes_from_a_timer(daemon):
     assert p.d.later(300, "hi") == "hi"
     assert time.monotonic() - t0 >= 0.25  # the loop clock has ms steps
     assert fault_of(p.d.failLater, 50) == (1001, "failed after 50 ms")
+
+
+def test_a_plugin_cannot_delete_another_plugins_timer(daemon):
+    dm = daemon(section("d", plugin("deferred")) + section("t", plugin("typed")))
+    slow = {}
+    t = threading.Thread(target=lambda: slow.update(answer=dm.proxy().d.later(600, "kept")))
+    t.start()
+    p = dm.proxy()
+    tries = 0
+    # timer ids are small sequential numbers: try them all while d's runs
+    while t.is_alive() and tries < 200:
+        assert not any(p.t.cancelTimer(i) for i in range(1, 20))
+        tries += 1
+    t.join(10)
+    assert slow.get("answer") == "kept"
 
 
 def test_deferred_call_does_not_block_other_clients(daemon):

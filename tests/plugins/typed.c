@@ -91,6 +91,14 @@ later(sup_call *call, int32_t ms)
 	return -1; /* ignored after a defer */
 }
 
+/* timer_del on any id: true only for a timer of this plugin's own */
+static bool
+cancel_timer(sup_call *call, int32_t id)
+{
+	(void)call;
+	return sup_api_->timer_del(self, (uint64_t)id) == SUP_OK;
+}
+
 static const struct sup_typed_method methods[] = {
 	SUP_TYPED2("add", add, "Add two ints", int32_t, int32_t, int32_t),
 	SUP_TYPED1("negate", negate, "Not b", bool, bool),
@@ -101,6 +109,7 @@ static const struct sup_typed_method methods[] = {
 	SUP_TYPED4("mix", mix, "All types", const char *, int32_t, bool, double, const char *),
 	SUP_TYPED1("refuse", refuse, "Always fault 1002", int32_t, int32_t),
 	SUP_TYPED1("later", later, "ms, after ms milliseconds", int32_t, int32_t),
+	SUP_TYPED1("cancelTimer", cancel_timer, "Delete timer id (true: it was ours)", bool, int32_t),
 };
 
 static int
