@@ -58,8 +58,8 @@ http_target_parse(const char *url, struct http_target *t)
 		char *end;
 		long v = strtol(portstr, &end, 10);
 		if (*end || end == portstr || portstr[0] == '-' || portstr[0] == '+')
-			t->err = xasprintf("<class 'ValueError'>, Port could not be cast to integer value as %s",
-					   pyrepr(portstr));
+			t->err = pyrepr_msg("<class 'ValueError'>, Port could not be cast to integer value as ",
+					    portstr, "");
 		else if (v < 0 || v > 65535)
 			t->err = xstrdup("<class 'ValueError'>, Port out of range 0-65535");
 		else

@@ -609,7 +609,7 @@ DOWN_COMMANDS = [["status"], ["status", "cat"], ["version"], ["avail"], ["pid"],
                  ["open", "http://127.0.0.1:1"], ["help"], ["quit"]]
 
 
-@pytest.mark.parametrize("kind", ["nofile", "refused_unix", "refused_http", "badhost", "badscheme"])
+@pytest.mark.parametrize("kind", ["nofile", "refused_unix", "refused_http", "badhost", "badport", "badscheme"])
 def test_server_down(tmp_path, kind):
     holder = None
     if kind == "nofile":
@@ -621,6 +621,8 @@ def test_server_down(tmp_path, kind):
         url = "http://127.0.0.1:%d" % free_port()
     elif kind == "badhost":
         url = "http://nosuchhost.invalid:9001"
+    elif kind == "badport":
+        url = "http://127.0.0.1:x9001"
     else:
         url = "ftp://127.0.0.1:9001"
     try:
