@@ -282,6 +282,11 @@ stream_read(struct stream *s)
 		stream_end(s);
 		return;
 	}
+	if (n == 0) {
+		/* the server closed, in the middle of a chunked body too */
+		stream_end(s);
+		return;
+	}
 	if (http_reply_feed(&s->r, buf, (size_t)n) < 0) {
 		fflush(stdout);
 		if (s->r.status && s->r.status != 200) {
@@ -293,7 +298,7 @@ stream_read(struct stream *s)
 			free(why);
 		}
 		stream_end(s);
-	} else if (n == 0 || s->r.complete) {
+	} else if (s->r.complete) {
 		stream_end(s);
 	}
 }

@@ -1061,6 +1061,27 @@ def test_tailf_streams_new_output(env):
         p.kill()
 
 
+@pytest.mark.parametrize("impl", ["ours", "ref"])
+def test_tailf_ends_when_the_daemon_goes(tmp_path, impl):
+    # the stream closes under the client: Python's ends without a word
+    out = {}
+    for which in ("ref", "ours"):
+        e = Env(tmp_path / which, impl).start()
+        try:
+            e.reset(("hello",))
+            p = subprocess.Popen([CTLS[which], "-c", e.conf, "tail", "-f", "hello"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=ctl_env(e.dir))
+            assert p.stdout.readline() == b"==> Press Ctrl-C to exit <==\n"
+            while p.stdout.readline() not in (b"line2\n", b""):
+                pass  # the stream is flowing
+            e.rpc().supervisor.shutdown()
+            stdout, stderr = p.communicate(timeout=30)
+            out[which] = (p.returncode, stdout.decode(), stderr.decode())
+        finally:
+            e.stop()
+    assert out["ours"] == out["ref"]
+
+
 def test_maintail_follow(env):
     env.reset()
     p = Pty([CTL, "-c", env.conf, "maintail", "-f"], ctl_env(env.dir))
