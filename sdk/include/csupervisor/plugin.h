@@ -190,7 +190,9 @@ struct sup_api {
 	const char *(*call_peer)(sup_call *call);
 
 	/* ---- 1.0: the loop ---- */
+	/* One-shot timer: cb(ud) on the loop after ms; *id (if given) names it. */
 	int (*timer_add)(sup_plugin *p, unsigned ms, void (*cb)(void *ud), void *ud, uint64_t *id);
+	/* SUP_ERR when the timer has fired already or another plugin armed it. */
 	int (*timer_del)(sup_plugin *p, uint64_t id);
 	int (*subscribe)(sup_plugin *p, const char *event_type, sup_event_fn cb, void *ud);
 
